@@ -1,0 +1,267 @@
+"""One immutable, documented configuration for the whole cleaning pipeline.
+
+Every field has a default chosen for Chinese web text; ``None`` switches a
+threshold off.  A YAML file only needs the keys it changes (the packaged
+defaults are overlaid, as trafilatura's ``settings.cfg`` is).  Variants are made
+with :meth:`CleanerConfig.replace`::
+
+    >>> cfg = CleanerConfig()
+    >>> cfg.script.target
+    's'
+    >>> cfg.replace(script={"target": "t"}).script.target
+    't'
+    >>> cfg.config_hash() == CleanerConfig().config_hash()
+    True
+
+``data/config.example.yaml`` lists every option with a comment; a test checks
+that it stays in step with this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class InputConfig(_Section):
+    """How records are read from sources."""
+
+    text_field: str = "text"          # JSONL/Parquet field holding the text
+    id_field: str | None = "id"       # optional field kept as metadata `record_id`
+    url_field: str | None = "url"     # optional field giving the document URL
+    title_field: str | None = "title"
+    html_field: str | None = "html"   # a field holding raw HTML (used when text is absent)
+    encoding: str | None = None       # force a byte decoding for .txt/.html (else BOM, declared, detected)
+    batch_size: int = Field(500, ge=1)  # records per batch while streaming a source
+
+
+class LimitsConfig(_Section):
+    """Bounds that keep work and memory predictable."""
+
+    max_chars: int = Field(5_000_000, ge=1)   # longer documents are rejected `too_long`...
+    truncate: bool = False                    # ...or cut to max_chars when True (flag `truncated`)
+    max_line_chars: int = Field(200_000, ge=100)  # lines longer than this are processed in pieces
+
+
+class MojibakeConfig(_Section):
+    """CJK mojibake repair (runs before ftfy)."""
+
+    enabled: bool = True
+    min_run: int = Field(2, ge=1)           # shortest suspicious run worth a round trip
+    min_gain: float = 2.0                   # a repair must improve plausibility by this (log-prob/char)
+
+
+class FtfyConfig(_Section):
+    """ftfy with CJK-safe settings.
+
+    ``fix_character_width`` and ``uncurl_quotes`` stay off: they turn
+    ``，。！？（）：`` and U+3000 into ASCII and straighten “” (datatrove's
+    FTFYFormatter says the same: it "enforces the WRONG punctuation for
+    chinese").  ``normalization`` stays off so clean text is byte-identical
+    (NFC would rewrite CJK compatibility ideographs).
+    """
+
+    enabled: bool = True
+    unescape_html: bool = False          # the markup step does this, with edits per entity
+    fix_encoding: bool = True
+    restore_byte_a0: bool = True
+    replace_lossy_sequences: bool = True
+    decode_inconsistent_utf8: bool = True
+    fix_c1_controls: bool = True
+    fix_latin_ligatures: bool = False    # ligatures are rare in Chinese text and a change we would record
+    remove_terminal_escapes: bool = True
+    fix_surrogates: bool = True
+
+
+class MarkupConfig(_Section):
+    """HTML leftovers and invisible characters."""
+
+    unescape_entities: bool = True
+    strip_tags: bool = True
+    remove_invisible: bool = True        # ZWSP, ZWNJ, BOM, soft hyphen, C0/C1 controls (keeps \\n and \\t)
+
+
+class AnnotationsConfig(_Section):
+    """Pinyin ruby annotations and citation markers."""
+
+    pinyin: bool = True
+    citations: bool = True
+
+
+class MarkdownConfig(_Section):
+    """Markdown syntax and YAML front matter."""
+
+    enabled: bool = True
+    front_matter: bool = True            # move front matter fields to metadata
+
+
+class WhitespaceConfig(_Section):
+    """Line breaks and spaces."""
+
+    max_blank_lines: int = Field(1, ge=0)  # keep at most this many consecutive blank lines
+    strip_trailing: bool = True
+    strip_leading: bool = False          # leading spaces (indentation, U+3000 paragraph indents) are kept
+
+
+class BoilerplateConfig(_Section):
+    """Line and span rules as data (``cleaners/rules/*.yaml``)."""
+
+    enabled: bool = True
+    packs: tuple[str, ...] = ()          # empty: every packaged pack; else only these pack names
+    extra_rule_files: tuple[str, ...] = ()  # user rule files, same format as the packaged ones
+    disabled_rules: tuple[str, ...] = ()
+
+
+class LanguageConfig(_Section):
+    """Language detection (langdetect, seeded) backed by script detection."""
+
+    seed: int = 0
+    min_chars: int = Field(20, ge=1)      # shorter texts are `und` unless the script settles them
+    sample_chars: int = Field(2000, ge=100)  # bound on the text handed to langdetect (several windows)
+    allowed: tuple[str, ...] | None = None   # e.g. ["zh-Hans", "zh-Hant"]: other languages rejected `wrong_language`
+
+
+class ScriptConfig(_Section):
+    """Script normalization with OpenCC, Chinese only."""
+
+    target: Literal["s", "t", "tw", "twp", "hk", "keep"] = "s"
+    protected_terms: tuple[str, ...] = ("昇腾",)  # never converted (brand and person names)
+
+
+class PunctuationConfig(_Section):
+    """Punctuation width in Chinese text."""
+
+    enabled: bool = True
+    fullwidth_ascii: bool = True         # fullwidth letters and digits become ASCII
+
+
+class ModerationConfig(_Section):
+    """PII redaction and blocked words."""
+
+    pii: bool = True
+    pii_action: Literal["redact", "flag"] = "redact"
+    blocked_words: tuple[str, ...] = ()
+    blocked_word_files: tuple[str, ...] = ()
+    blocked_action: Literal["flag", "redact", "reject"] = "flag"
+
+
+class QualityConfig(_Section):
+    """Quality signals, score and verdict."""
+
+    min_chars: int | None = 20           # shorter clean texts are rejected `too_short`
+    min_score: float | None = 0.2        # documents below are rejected `low_quality`
+    high: float = 0.7                    # quality_label high at or above this
+    medium: float = 0.4                  # quality_label medium at or above this, else low
+    weights: dict[str, float] = Field(default_factory=dict)  # override signal weights by name
+
+
+class OutputConfig(_Section):
+    """How results are written."""
+
+    shard_bytes: int = Field(32 * 1024 * 1024, ge=1024)  # input bytes per shard (tens of seconds of work)
+    row_group_rows: int = Field(10_000, ge=100)
+    compression: Literal["zstd", "snappy", "gzip", "none"] = "zstd"
+    record_edits: bool = True            # keep every edit in the `edits` column
+
+
+class CleanerConfig(_Section):
+    """The whole pipeline's configuration; see each section's docstring."""
+
+    steps: tuple[str, ...] | None = None  # None: every registered step, in registry order (cleaners/pipeline.py)
+    input: InputConfig = InputConfig()
+    limits: LimitsConfig = LimitsConfig()
+    mojibake: MojibakeConfig = MojibakeConfig()
+    ftfy: FtfyConfig = FtfyConfig()
+    markup: MarkupConfig = MarkupConfig()
+    annotations: AnnotationsConfig = AnnotationsConfig()
+    markdown: MarkdownConfig = MarkdownConfig()
+    whitespace: WhitespaceConfig = WhitespaceConfig()
+    boilerplate: BoilerplateConfig = BoilerplateConfig()
+    language: LanguageConfig = LanguageConfig()
+    script: ScriptConfig = ScriptConfig()
+    punctuation: PunctuationConfig = PunctuationConfig()
+    moderation: ModerationConfig = ModerationConfig()
+    quality: QualityConfig = QualityConfig()
+    output: OutputConfig = OutputConfig()
+
+    @field_validator("steps")
+    @classmethod
+    def _known_steps(cls, steps: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        from cleaners.pipeline import STEPS  # late: the registry imports the step modules
+
+        if steps is None:
+            return None
+        unknown = [s for s in steps if s not in STEPS]
+        if unknown:
+            raise ValueError(f"unknown step(s) {unknown}; known steps: {sorted(STEPS)}")
+        return steps
+
+    def step_names(self) -> tuple[str, ...]:
+        """The steps this config runs, in order."""
+        from cleaners.pipeline import STEPS
+
+        return self.steps if self.steps is not None else tuple(STEPS)
+
+    def replace(self, **changes: Any) -> CleanerConfig:
+        """A copy with some fields changed; nested sections merge (``script={"target": "t"}``)."""
+        return CleanerConfig.model_validate(_merge(self.model_dump(), changes))
+
+    def config_hash(self) -> str:
+        """Hash of every option: part of each shard's cache key and the file metadata."""
+        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict) and k != "weights":
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+class ConfigError(ValueError):
+    """A configuration file or override that cannot be used; the message says where."""
+
+
+def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> CleanerConfig:
+    """Load a YAML config over the defaults, then apply ``overrides``.
+
+    Unknown keys are errors (a typo must not be silently ignored).
+    """
+    data: dict[str, Any] = {}
+    if path is not None:
+        p = Path(path)
+        if not p.is_file():
+            raise ConfigError(f"config file not found: {p}")
+        try:
+            loaded = yaml.safe_load(p.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{p}: not valid YAML: {exc}") from exc
+        if loaded is None:
+            loaded = {}
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"{p}: the top level must be a mapping of sections")
+        data = loaded
+    if overrides:
+        data = _merge(data, overrides)
+    try:
+        return CleanerConfig.model_validate(data)
+    except ValidationError as exc:
+        where = f"{path}: " if path else ""
+        lines = [f"{where}invalid configuration:"]
+        for err in exc.errors():
+            loc = ".".join(str(x) for x in err["loc"])
+            lines.append(f"  {loc}: {err['msg']}")
+        raise ConfigError("\n".join(lines)) from None

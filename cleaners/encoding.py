@@ -1,0 +1,69 @@
+"""ftfy with a CJK-safe configuration.
+
+ftfy repairs the Latin-1/cp1252 family of mojibake very well, but its defaults
+damage Chinese: ``fix_character_width`` turns ``，。！？（）：`` and U+3000 into
+ASCII, ``uncurl_quotes`` straightens “”, NFC rewrites CJK compatibility
+ideographs.  This step keeps those off (see ``FtfyConfig``), runs ftfy per line
+(bounded work, and one edit per changed line), and only on lines that contain a
+character ftfy could act on, so clean Chinese costs a regex scan.
+
+>>> from cleaners.config import CleanerConfig
+>>> from cleaners.context import Context
+>>> from cleaners.document import Document, apply_edits
+>>> t = "华为，中科曙光！（测试）：　“好” — cafÃ©"
+>>> apply_edits(t, fix_with_ftfy(t, Context(Document.make("t", 0, t), CleanerConfig())))
+'华为，中科曙光！（测试）：　“好” — café'
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import ftfy
+
+from cleaners.edits import line_edits
+
+if TYPE_CHECKING:
+    from cleaners.config import FtfyConfig
+    from cleaners.context import Context
+
+# Characters ftfy's fixers can act on: Latin-1 supplement and the cp1252/cp437
+# letters mojibake is made of, C1 controls, surrogates, terminal escapes, and
+# the few lossy-sequence markers.  A line with none of them is left alone.
+_SUSPECT = re.compile(
+    "[\u0080-\u00ff\u0100-\u017f\u0192\u02c6\u02dc\u0300-\u036f\u0391-\u03c9\u0400-\u045f"
+    "\u2013-\u203a\u20ac\u2122\u2500-\u25ff\ufffd\ud800-\udfff\x1b]"
+)
+
+
+@lru_cache(maxsize=8)
+def _ftfy_config(cfg: FtfyConfig) -> ftfy.TextFixerConfig:
+    return ftfy.TextFixerConfig(
+        unescape_html=cfg.unescape_html,
+        remove_terminal_escapes=cfg.remove_terminal_escapes,
+        fix_encoding=cfg.fix_encoding,
+        restore_byte_a0=cfg.restore_byte_a0,
+        replace_lossy_sequences=cfg.replace_lossy_sequences,
+        decode_inconsistent_utf8=cfg.decode_inconsistent_utf8,
+        fix_c1_controls=cfg.fix_c1_controls,
+        fix_latin_ligatures=cfg.fix_latin_ligatures,
+        fix_character_width=False,   # never: it folds CJK punctuation to ASCII
+        uncurl_quotes=False,         # never: “” are correct Chinese quotes
+        fix_line_breaks=False,       # the whitespace step owns line breaks
+        fix_surrogates=cfg.fix_surrogates,
+        remove_control_chars=False,  # the markup step removes controls, with its own rule ids
+        normalization=None,          # keep clean text byte-identical
+        explain=False,
+    )
+
+
+def fix_with_ftfy(text: str, ctx: Context) -> list:
+    """Run ftfy (CJK-safe config) on each line that has a character it could fix."""
+    cfg = ctx.config.ftfy
+    if not cfg.enabled or not _SUSPECT.search(text):
+        return []
+    fcfg = _ftfy_config(cfg)
+    return line_edits("ftfy", "ftfy:fix_text", text, lambda line: ftfy.fix_text(line, fcfg),
+                      precheck=_SUSPECT.search)
