@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from cleaners import encoding, limits, markup, quality, whitespace
+from cleaners import encoding, language, limits, markup, quality, script, whitespace
 from cleaners.config import CleanerConfig
 from cleaners.context import Context
 from cleaners.document import CleanResult, Document, Edit, Verdict, apply_edits
@@ -28,6 +28,9 @@ STEPS: dict[str, Step] = {
     "ftfy": encoding.fix_with_ftfy,
     "markup": markup.strip_markup,
     "whitespace": whitespace.normalize_whitespace,
+    "language": language.detect_language,
+    "script": script.convert_script,
+    "punctuation": script.normalize_punctuation,
     "quality": quality.score_quality,
 }
 

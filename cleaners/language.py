@@ -1,0 +1,424 @@
+"""Language identification: script counts first, seeded langdetect where they cannot decide.
+
+langdetect is slow (about 3 ms per 1,000 characters, most of a naive
+pipeline's time) and weak exactly where qingxi's input is hard: a short text,
+Traditional Chinese whose punctuation was damaged (it calls that Korean),
+Japanese with few kana.  So the step counts scripts first (Han, kana, hangul,
+Latin, other letters; Simplified-only and Traditional-only Han characters from
+:func:`cleaners.script.han_sets`) and only asks langdetect what the scripts
+cannot settle:
+
+- Han text with no kana and no hangul is Chinese: ``zh-Hans`` or ``zh-Hant`` by
+  the Simplified-only vs Traditional-only counts.  No langdetect call.
+- hangul is Korean, plenty of kana is Japanese.  No langdetect call.
+- a little kana (or a few Japanese-only shinjitai such as 図 駅 広) next to Han:
+  langdetect, on the CJK part, decides between ``ja`` and ``zh``.
+- text without CJK (Latin, Cyrillic, Arabic...): langdetect on a bounded sample
+  (``LanguageConfig.sample_chars``, in windows spread over the document).
+- a document where a second language carries at least
+  ``LanguageConfig.mixed_share`` of the text is flagged ``mixed`` and gets
+  ``ctx.lang_second``.  Han characters weigh 3 Latin letters (the same content
+  takes about three times as many letters in English), and Latin words count
+  only in runs of four or more, so a Chinese article full of product names is
+  still plainly Chinese.
+
+Labels are BCP-47 style: ``zh-Hans``, ``zh-Hant``, ``ja``, ``ko``, ``en``, ``fr``...
+(langdetect's ``zh-cn``/``zh-tw`` are mapped), ``und`` when the text is too
+short or too mixed to call.
+
+>>> identify_language("这是一个简单的中文句子，用来测试语言识别。").lang
+'zh-Hans'
+>>> identify_language("這是一個簡單的中文句子,用來測試語言識別.").lang
+'zh-Hant'
+>>> identify_language("今日は天気がいいので、公園を散歩しました。").lang
+'ja'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from cleaners.config import LanguageConfig
+from cleaners.context import Context
+from cleaners.document import Edit
+from cleaners.script import HAN_CLASS, HAN_RE, HANGUL_CLASS, HANGUL_RE, KANA_CLASS, KANA_RE, han_sets
+
+if TYPE_CHECKING:
+    from langdetect.detector_factory import DetectorFactory
+
+# --------------------------------------------------------------------------
+# Tunables (documented in docs/language.md; not config, they are properties of
+# the scripts, not of a corpus)
+# --------------------------------------------------------------------------
+
+#: A Han character weighs this many Latin letters when shares are compared.
+CJK_WEIGHT = 3
+#: Kana share of Han+kana from which a text is Japanese without asking langdetect
+#: (kanji-heavy news headlines still have 10-15 %; Chinese text has ~0).
+KANA_SURE = 0.10
+#: Below KANA_SURE but at least this kana share (or JP_KANJI_MIN Japanese-only
+#: kanji): ask langdetect to choose between ja and zh.
+KANA_MAYBE = 0.02
+JP_KANJI_MIN = 2
+#: Kana share typical of Japanese prose; below it, a text with kana is also
+#: checked line by line for Chinese lines quoting Japanese ones.
+KANA_PROSE = 0.3
+#: Hangul share of the CJK characters from which a text is Korean.
+HANGUL_SURE = 0.3
+#: Script statistics are computed on at most this many sample windows' worth of text.
+STATS_FACTOR = 10
+#: Number of windows a long text is sampled in.
+WINDOWS = 4
+
+_LATIN_CLASS = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff\uff21-\uff3a\uff41-\uff5a"
+# Runs, not single characters: counting ``sum(map(len, rx.findall(text)))`` over
+# runs is three times faster than one match per character.
+_HAN_RUNS = re.compile(f"[{HAN_CLASS}]+")
+_KANA_RUNS = re.compile(f"[{KANA_CLASS}]+")
+_HANGUL_RUNS = re.compile(f"[{HANGUL_CLASS}]+")
+_LATIN_RUNS = re.compile(f"[{_LATIN_CLASS}]+")
+# Letters of any other script (Cyrillic, Greek, Arabic, Thai...); the CJK
+# iteration and length marks 々〆〇・ー are not letters of a language here.
+_OTHER_RUNS = re.compile(
+    f"[^\\W\\d_{_LATIN_CLASS}{HAN_CLASS}{KANA_CLASS}{HANGUL_CLASS}\u3005-\u3007\u30fb\u30fc\u309b\u309c]+")
+_CJK_RE = re.compile(f"[{HAN_CLASS}{KANA_CLASS}{HANGUL_CLASS}]")
+# Four or more Latin words in a row: a sentence, not a product name inside Chinese text.
+_LATIN_RUN_RE = re.compile(
+    f"[{_LATIN_CLASS}'’]+(?:[ \t,;:()\"“”'’\\-]+[{_LATIN_CLASS}'’]+){{3,}}")
+_OTHER_SCRIPTS = (
+    ("Cyrl", re.compile("[\u0400-\u052f]")),
+    ("Grek", re.compile("[\u0370-\u03ff\u1f00-\u1fff]")),
+    ("Arab", re.compile("[\u0600-\u06ff\u0750-\u077f]")),
+    ("Hebr", re.compile("[\u0590-\u05ff]")),
+    ("Deva", re.compile("[\u0900-\u097f]")),
+    ("Thai", re.compile("[\u0e00-\u0e7f]")),
+)
+_LANGDETECT_LABELS = {"zh-cn": "zh-Hans", "zh-tw": "zh-Hant"}
+
+
+# --------------------------------------------------------------------------
+# Script statistics
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ScriptStats:
+    """Character counts by script (see :func:`script_stats`)."""
+
+    han: int = 0
+    kana: int = 0
+    hangul: int = 0
+    latin: int = 0          # every Latin letter
+    latin_runs: int = 0     # Latin letters inside runs of four or more words
+    other: int = 0          # letters of other scripts (Cyrillic, Arabic, Thai...)
+    simp_only: int = 0      # Han characters only Simplified text uses
+    trad_only: int = 0      # Han characters only Traditional text uses
+    jp_only: int = 0        # Japanese shinjitai absent from Chinese character sets
+
+    @property
+    def cjk(self) -> int:
+        return self.han + self.kana + self.hangul
+
+    @property
+    def letters(self) -> int:
+        return self.cjk + self.latin + self.other
+
+
+def _count(runs: re.Pattern[str], text: str) -> int:
+    return sum(map(len, runs.findall(text)))
+
+
+def script_stats(text: str) -> ScriptStats:
+    """Count the characters of ``text`` by script.
+
+    >>> st = script_stats("华为发布Atlas 950,性能很强。")
+    >>> st.han, st.latin, st.latin_runs, st.simp_only, st.trad_only
+    (8, 5, 0, 4, 0)
+    """
+    sets = han_sets()
+    han = _count(_HAN_RUNS, text)
+    kana = _count(_KANA_RUNS, text)
+    hangul = _count(_HANGUL_RUNS, text)
+    latin = _count(_LATIN_RUNS, text)
+    other = _count(_OTHER_RUNS, text)
+    runs = sum(_count(_LATIN_RUNS, m.group(0)) for m in _LATIN_RUN_RE.finditer(text)) if latin >= 12 else 0
+    if han:
+        simp = len(sets.simp_only_re.findall(text))
+        trad = len(sets.trad_only_re.findall(text))
+        jp = len(sets.jp_only_re.findall(text))
+    else:
+        simp = trad = jp = 0
+    return ScriptStats(han, kana, hangul, latin, runs, other, simp, trad, jp)
+
+
+def sample_text(text: str, budget: int, windows: int = WINDOWS) -> str:
+    """At most about ``budget`` characters of ``text``: the whole text when it is
+    short, else ``windows`` windows spread evenly from head to tail (cut at
+    whitespace where one is near), joined by newlines.
+
+    >>> sample_text("abc", 100)
+    'abc'
+    >>> s = sample_text("x" * 1000 + "MIDDLE" + "y" * 1000, 400)
+    >>> len(s) <= 400 + 4, s.startswith("x"), s.endswith("y")
+    (True, True, True)
+    """
+    n = len(text)
+    if n <= budget:
+        return text
+    w = max(1, budget // windows)
+    parts: list[str] = []
+    for k in range(windows):
+        start = (n - w) * k // max(1, windows - 1)
+        end = start + w
+        if k:  # move the start to just after a nearby whitespace, so no word is cut in two
+            ws = text.find(" ", start, start + 24)
+            nl = text.find("\n", start, start + 24)
+            cut = min((x for x in (ws, nl) if x >= 0), default=-1)
+            if cut >= 0:
+                start = cut + 1
+        parts.append(text[start:min(end, n)])
+    return "\n".join(parts)
+
+
+# --------------------------------------------------------------------------
+# langdetect, seeded and loaded once
+# --------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _factory() -> DetectorFactory:
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    factory.set_seed(0)
+    return factory
+
+
+def langdetect_probabilities(text: str, seed: int = 0) -> list[tuple[str, float]]:
+    """langdetect's ranked guesses for ``text`` with qingxi's labels; deterministic.
+
+    A fresh detector is built per call from a factory loaded once per process,
+    and seeded, so the same text always gets the same answer.  An empty list
+    means langdetect found no feature to judge by.
+
+    >>> langdetect_probabilities("The committee will publish its report next week.")[0][0]
+    'en'
+    >>> langdetect_probabilities("12345")
+    []
+    """
+    from langdetect.lang_detect_exception import LangDetectException
+
+    detector = _factory().create()
+    detector.seed = seed
+    detector.append(text)
+    try:
+        ranked = detector.get_probabilities()
+    except LangDetectException:
+        return []
+    return [(_LANGDETECT_LABELS.get(r.lang, r.lang), float(r.prob)) for r in ranked]
+
+
+# --------------------------------------------------------------------------
+# Decision
+# --------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class Detection:
+    """What :func:`identify_language` found."""
+
+    lang: str = "und"
+    prob: float = 0.0
+    script: str = "unknown"
+    second: str | None = None
+    mixed: bool = False
+    method: str = "none"            # script | langdetect | script+langdetect | none
+    langdetect_calls: int = 0
+    signals: dict[str, float] = field(default_factory=dict)
+
+
+def _han_label(st: ScriptStats) -> tuple[str, str]:
+    if st.trad_only > st.simp_only:
+        return "zh-Hant", "Hant"
+    return "zh-Hans", "Hans"
+
+
+def _split_zh_ja(text: str) -> tuple[int, int]:
+    """(Chinese weight, Japanese weight) by line: a line with kana, or with a
+    Japanese-only kanji, is Japanese; a Han line without either is Chinese."""
+    sets = han_sets()
+    zh = ja = 0
+    for line in text.splitlines():
+        han = len(HAN_RE.findall(line))
+        kana = len(KANA_RE.findall(line))
+        if kana or sets.jp_only_re.search(line):
+            ja += han + kana
+        elif han and not HANGUL_RE.search(line):
+            zh += han
+    return zh, ja
+
+
+def _cjk_language(st: ScriptStats, text: str, cfg: LanguageConfig,
+                  det: Detection) -> tuple[str, float, str, str | None, float]:
+    """Language of the CJK part: (label, confidence 0..1, script, second label, its share)."""
+    if st.hangul / st.cjk >= HANGUL_SURE:
+        return "ko", 1.0, "Kore", None, 0.0
+    hk = st.han + st.kana
+    kana_share = st.kana / hk if hk else 0.0
+    if st.kana and kana_share < KANA_PROSE and "\n" in text:
+        zh, ja = _split_zh_ja(text)
+        if zh > ja:   # a Chinese text quoting Japanese lines
+            lang, script = _han_label(st)
+            return lang, 1.0, script, "ja", ja / (zh + ja)
+    if (kana_share >= KANA_SURE and (st.kana >= 2 or kana_share >= 0.3)) or (st.kana and st.jp_only):
+        return "ja", 1.0, "Jpan", None, 0.0   # plenty of kana, or kana next to a Japanese-only kanji
+    if kana_share >= KANA_MAYBE or st.jp_only >= JP_KANJI_MIN:
+        sample = sample_text("".join(_CJK_RE.findall(text)) if st.latin else text, cfg.sample_chars)
+        det.langdetect_calls += 1
+        probs = dict(langdetect_probabilities(sample, cfg.seed))
+        p_ja = probs.get("ja", 0.0)
+        p_zh = probs.get("zh-Hans", 0.0) + probs.get("zh-Hant", 0.0)
+        if p_ja >= p_zh and p_ja > 0:
+            return "ja", max(p_ja, 0.5), "Jpan", None, 0.0
+        lang, script = _han_label(st)
+        return lang, max(p_zh, 0.5), script, None, 0.0
+    lang, script = _han_label(st)
+    return lang, 1.0, script, None, 0.0
+
+
+def _non_cjk_script(st: ScriptStats, text: str) -> str:
+    if st.latin >= st.other:
+        return "Latn" if st.latin else "unknown"
+    best, n = "unknown", 0
+    for name, rx in _OTHER_SCRIPTS:
+        k = len(rx.findall(text))
+        if k > n:
+            best, n = name, k
+    return best
+
+
+def _non_cjk_language(text: str, st: ScriptStats, cfg: LanguageConfig,
+                      det: Detection) -> tuple[str, float]:
+    sample = sample_text(text, cfg.sample_chars)
+    if st.cjk:
+        sample = _CJK_RE.sub(" ", sample)
+    det.langdetect_calls += 1
+    ranked = [(lang, p) for lang, p in langdetect_probabilities(sample, cfg.seed)
+              if lang not in ("zh-Hans", "zh-Hant", "ja", "ko")]
+    if not ranked or ranked[0][1] < cfg.min_prob:
+        return "und", ranked[0][1] if ranked else 0.0
+    return ranked[0]
+
+
+def identify_language(text: str, config: LanguageConfig | None = None) -> Detection:
+    """Identify the language of ``text`` (see the module docstring for the method).
+
+    >>> d = identify_language("華為發布了新一代AI算力集群,性能全球最強!")
+    >>> d.lang, d.script, d.method
+    ('zh-Hant', 'Hant', 'script')
+    >>> identify_language("안녕하세요. 오늘은 날씨가 정말 좋네요.").lang
+    'ko'
+    >>> identify_language("ok").lang
+    'und'
+    """
+    cfg = config or LanguageConfig()
+    stats_text = sample_text(text, cfg.sample_chars * STATS_FACTOR, windows=2 * WINDOWS)
+    st = script_stats(stats_text)
+    det = Detection()
+    letters = st.letters
+    if letters:
+        det.signals = {
+            "lang_han_share": round(st.han / letters, 4),
+            "lang_kana_share": round(st.kana / letters, 4),
+            "lang_hangul_share": round(st.hangul / letters, 4),
+            "lang_latin_share": round(st.latin / letters, 4),
+            "lang_other_share": round(st.other / letters, 4),
+        }
+        if st.simp_only + st.trad_only:
+            det.signals["script_hant_share"] = round(st.trad_only / (st.simp_only + st.trad_only), 4)
+    if not letters:
+        return det
+    cjk_w = CJK_WEIGHT * st.cjk
+    rest_w = (st.latin_runs if st.cjk else st.latin) + st.other
+    share_cjk = cjk_w / (cjk_w + rest_w) if cjk_w + rest_w else 0.0
+    det.signals["lang_cjk_weight_share"] = round(share_cjk, 4)
+
+    if st.cjk and share_cjk >= 1 - cfg.mixed_share:
+        # The scripts settle it (langdetect only for the ja/zh borderline).
+        if st.cjk < 2:
+            det.script = "Hani" if st.han else "unknown"
+            return det
+        lang, conf, script, second, second_share = _cjk_language(st, stats_text, cfg, det)
+        det.lang, det.script = lang, script
+        det.prob = round(share_cjk * conf * (1 - second_share), 4)
+        det.method = "script+langdetect" if det.langdetect_calls else "script"
+        if second is not None and second_share * share_cjk >= cfg.mixed_share:
+            det.second, det.mixed, det.script = second, True, "mixed"
+        return det
+
+    if letters < cfg.min_chars:
+        det.script = _non_cjk_script(st, stats_text) if not st.cjk else "mixed"
+        return det
+
+    if not st.cjk or share_cjk <= cfg.mixed_share:
+        lang, p = _non_cjk_language(text, st, cfg, det)
+        det.lang, det.prob = lang, round(p * (1 - share_cjk), 4)
+        det.script = _non_cjk_script(st, stats_text)
+        det.method = "langdetect"
+        return det
+
+    # Bilingual: both parts carry at least mixed_share of the text.
+    c_lang, c_conf, c_script, _, _ = _cjk_language(st, stats_text, cfg, det)
+    o_lang, o_p = _non_cjk_language(text, st, cfg, det)
+    det.method = "script+langdetect"
+    det.script = "mixed"
+    if share_cjk >= 0.5:
+        det.lang, det.prob, det.second = c_lang, round(share_cjk * c_conf, 4), o_lang
+    else:
+        det.lang, det.prob, det.second = o_lang, round((1 - share_cjk) * o_p, 4), c_lang
+    if det.second == "und" or det.lang == "und":
+        det.second = None
+        det.script = c_script if det.lang == c_lang else _non_cjk_script(st, stats_text)
+    else:
+        det.mixed = True
+    return det
+
+
+def _allowed(lang: str, allowed: tuple[str, ...]) -> bool:
+    # "zh" allows zh-Hans and zh-Hant; "zh-Hans" only itself.
+    return any(lang == a or lang.startswith(a + "-") for a in allowed)
+
+
+def detect_language(text: str, ctx: Context) -> list[Edit]:
+    """Step ``language``: set ``ctx.lang``, ``lang_prob``, ``lang_second``,
+    ``script_in`` and ``script``, the ``mixed`` flag and ``lang_*`` signals;
+    reject ``wrong_language`` when ``LanguageConfig.allowed`` is set and does not
+    cover the language (an entry ``zh`` covers ``zh-Hans`` and ``zh-Hant``; ``und``
+    is rejected unless listed).  Never edits the text.
+
+    >>> from cleaners.config import CleanerConfig
+    >>> from cleaners.document import Document
+    >>> text = "這篇報導說明了新的政策,內容相當詳細."
+    >>> ctx = Context(doc=Document.make("t", 0, text), config=CleanerConfig(), text_in=text)
+    >>> detect_language(text, ctx)
+    []
+    >>> ctx.lang, ctx.script_in, ctx.lang_prob
+    ('zh-Hant', 'Hant', 1.0)
+    """
+    cfg = ctx.config.language
+    det = identify_language(text, cfg)
+    ctx.lang = det.lang
+    ctx.lang_prob = det.prob
+    ctx.lang_second = det.second
+    ctx.script_in = det.script
+    ctx.script = det.script
+    if det.mixed:
+        ctx.flag("mixed")
+    ctx.signals.update(det.signals)
+    ctx.count(f"language.method.{det.method}")
+    if det.langdetect_calls:
+        ctx.count("language.langdetect_calls", det.langdetect_calls)
+    if cfg.allowed is not None and not _allowed(det.lang, tuple(cfg.allowed)):
+        ctx.reject("wrong_language", f"{det.lang} not in {list(cfg.allowed)}")
+    return []
