@@ -49,7 +49,6 @@ class LimitsConfig(_Section):
 
     max_chars: int = Field(5_000_000, ge=1)   # longer documents are rejected `too_long`...
     truncate: bool = False                    # ...or cut to max_chars when True (flag `truncated`)
-    max_line_chars: int = Field(200_000, ge=100)  # lines longer than this are processed in pieces
 
 
 class MojibakeConfig(_Section):
@@ -101,7 +100,8 @@ class MarkdownConfig(_Section):
     """Markdown syntax and YAML front matter."""
 
     enabled: bool = True
-    front_matter: bool = True            # move front matter fields to metadata
+    front_matter: bool = True            # move front matter fields to metadata (False: leave the block as is)
+    strip_ordered: bool = True           # in markdown documents "1. " list numbers go too (plain text never)
 
 
 class WhitespaceConfig(_Section):
@@ -118,7 +118,10 @@ class BoilerplateConfig(_Section):
     enabled: bool = True
     packs: tuple[str, ...] = ()          # empty: every packaged pack; else only these pack names
     extra_rule_files: tuple[str, ...] = ()  # user rule files, same format as the packaged ones
-    disabled_rules: tuple[str, ...] = ()
+    disabled_rules: tuple[str, ...] = ()  # rule ids (or pack names) to switch off
+    match_simplified: bool = True        # match rules on a t2s copy of each line (runs before the script step)
+    max_cut_share: float = Field(0.5, gt=0, le=1)  # a cut_tail removing more of the text only drops its line
+    window_share: float = Field(0.34, gt=0, le=1)  # head/tail windows cover at most this share of the lines (min 3)
 
 
 class LanguageConfig(_Section):
@@ -128,6 +131,8 @@ class LanguageConfig(_Section):
     min_chars: int = Field(20, ge=1)      # shorter texts are `und` unless the script settles them
     sample_chars: int = Field(2000, ge=100)  # bound on the text handed to langdetect (several windows)
     allowed: tuple[str, ...] | None = None   # e.g. ["zh-Hans", "zh-Hant"]: other languages rejected `wrong_language`
+    min_prob: float = Field(0.5, ge=0.0, le=1.0)  # langdetect's best guess below this: `und` (too mixed)
+    mixed_share: float = Field(0.2, gt=0.0, lt=0.5)  # 2nd language with this weighted share: flag `mixed`
 
 
 class ScriptConfig(_Section):
@@ -135,6 +140,7 @@ class ScriptConfig(_Section):
 
     target: Literal["s", "t", "tw", "twp", "hk", "keep"] = "s"
     protected_terms: tuple[str, ...] = ("昇腾",)  # never converted (brand and person names)
+    convert_stray: bool = True           # convert the few other-script characters of a target-script document
 
 
 class PunctuationConfig(_Section):
@@ -142,6 +148,7 @@ class PunctuationConfig(_Section):
 
     enabled: bool = True
     fullwidth_ascii: bool = True         # fullwidth letters and digits become ASCII
+    parentheses: bool = True             # ( ) pairs in Chinese context become （ ）
 
 
 class ModerationConfig(_Section):
@@ -155,13 +162,26 @@ class ModerationConfig(_Section):
 
 
 class QualityConfig(_Section):
-    """Quality signals, score and verdict."""
+    """Quality signals, score and verdict (the formula: cleaners/quality.py, docs/quality.md)."""
 
     min_chars: int | None = 20           # shorter clean texts are rejected `too_short`
-    min_score: float | None = 0.2        # documents below are rejected `low_quality`
+    min_score: float | None = 0.3        # documents below are rejected `low_quality` (`spam` when a spam factor is weakest)
     high: float = 0.7                    # quality_label high at or above this
     medium: float = 0.4                  # quality_label medium at or above this, else low
-    weights: dict[str, float] = Field(default_factory=dict)  # override signal weights by name
+    weights: dict[str, float] = Field(default_factory=dict)  # exponent of a score factor by name (default 1, 0 turns it off)
+    ramps: dict[str, tuple[float, float]] = Field(default_factory=dict)  # (good, bad) ends of a factor's ramp by name
+    paragraph_min_chars: int | None = 20  # `dedup` step: repeated paragraphs of this many chars go (None: off)
+
+    @field_validator("weights", "ramps")
+    @classmethod
+    def _known_factors(cls, v: dict[str, Any], info: Any) -> dict[str, Any]:
+        from cleaners.quality import FACTOR_NAMES, FACTORS  # late: keeps config import light
+
+        known = FACTOR_NAMES if info.field_name == "weights" else tuple(FACTORS)
+        unknown = sorted(set(v) - set(known))
+        if unknown:
+            raise ValueError(f"unknown quality factor(s) {unknown}; known: {list(known)}")
+        return v
 
 
 class OutputConfig(_Section):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from cleaners import encoding, language, limits, markup, quality, script, whitespace
+from cleaners import boilerplate, encoding, language, limits, markdown, markup, quality, script, whitespace
 from cleaners.config import CleanerConfig
 from cleaners.context import Context
 from cleaners.document import CleanResult, Document, Edit, Verdict, apply_edits
@@ -27,7 +27,9 @@ STEPS: dict[str, Step] = {
     "limits": limits.enforce_limits,
     "ftfy": encoding.fix_with_ftfy,
     "markup": markup.strip_markup,
+    "markdown": markdown.strip_markdown,
     "whitespace": whitespace.normalize_whitespace,
+    "boilerplate": boilerplate.strip_boilerplate,
     "language": language.detect_language,
     "script": script.convert_script,
     "punctuation": script.normalize_punctuation,
