@@ -57,6 +57,8 @@ class MojibakeConfig(_Section):
     enabled: bool = True
     min_run: int = Field(2, ge=1)           # shortest suspicious run worth a round trip
     min_gain: float = 2.0                   # a repair must improve plausibility by this (log-prob/char)
+    families: tuple[str, ...] = ()          # damage families allowed to fire (empty: all; names as in rule ids)
+    guess_lost_bytes: bool = True           # guess characters for lost bytes (flag lossy_mojibake); False drops them
 
 
 class FtfyConfig(_Section):

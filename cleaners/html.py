@@ -360,15 +360,20 @@ def _decode_fallback(raw: bytes) -> tuple[str, str]:
     return best[1], best[2]
 
 
-def _decode_with_module(raw: bytes) -> tuple[str, str]:  # pragma: no cover - used once decode.py exists
-    from cleaners.decode import decode_bytes, sniff_declared_charset
+def _decode_with_module(raw: bytes) -> tuple[str, str]:
+    """The page's bytes through ``cleaners.decode`` (BOM, declared charset,
+    UTF-8, detection); bytes no codec accepts fall back to the lenient path,
+    whose replacement characters the quality step then sees."""
+    from cleaners.decode import UndecodableError, decode_bytes, sniff_declared_charset
 
-    d = decode_bytes(raw, declared=sniff_declared_charset(raw))
+    try:
+        d = decode_bytes(raw, declared=sniff_declared_charset(raw))
+    except UndecodableError:
+        return _decode_fallback(raw)
     return d.text, d.encoding
 
 
-#: The one line to switch when ``cleaners/decode.py`` lands: ``_decode = _decode_with_module``.
-_decode = _decode_fallback
+_decode = _decode_with_module
 
 
 # --------------------------------------------------------------------------

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 _WS = "[ \\t\u3000\u00a0\u2000-\u200a\u202f\u205f]"
 _BREAK = "(?:\r\n|[\n\r\u2028\u2029\x85\x0b\x0c])"
 _PATTERN = re.compile(
-    f"(?P<eol>{_WS}*{_BREAK}(?:{_WS}*{_BREAK})*)"   # a line end and any blank lines after it
+    f"(?P<eol>{_WS}*{_BREAK}(?:{_WS}*{_BREAK})*(?:{_WS}+\\Z)?)"  # a line end, blank lines after it
     f"|(?P<end>{_WS}+\\Z)"                           # spaces at the very end
     "|(?P<space>[\u00a0\u2000-\u200a\u202f\u205f]+)"  # exotic spaces inside a line
 )

@@ -79,11 +79,12 @@ def run(
     try:
         if prefect or os.environ.get("PREFECT_API_URL"):
             from flows.cleanup import cleanup
+            from flows.runner import default_workers
 
             if not quiet:
                 console.print("[dim]running as a Prefect flow[/dim]")
             manifest = cleanup(inputs=list(paths), out=str(out), config=cfg.model_dump(mode="json"),
-                               workers=workers, fresh=fresh)
+                               workers=workers or default_workers(), fresh=fresh)
         else:
             manifest = _run_with_progress(paths, out, cfg, workers, fresh, quiet)
     except InputError as exc:
@@ -137,9 +138,131 @@ def print_summary(manifest: dict, out: Path, seconds: float | None = None) -> No
             console.print(f"[red]shard {f['index']} failed:[/red] {f['error']}")
     if not manifest.get("reconciled", True):
         console.print("[red]records in != kept + rejected: see manifest.json[/red]")
-    console.print(f"output: [bold]{out}/kept[/bold] and [bold]{out}/rejected[/bold]; "
-                  f"query: duckdb -c \"SELECT lang, count(*) FROM read_parquet('{out}/kept/*.parquet') "
-                  f"GROUP BY 1\"")
+    console.print(f"output: [bold]{out}/kept[/bold] (kept) and [bold]{out}/rejected[/bold] (rejected, with "
+                  f"reject_reason); counts in [bold]{out}/manifest.json[/bold]")
+    console.print(f"query with DuckDB: [cyan]SELECT lang, count(*), avg(quality_score) FROM "
+                  f"read_parquet('{out}/kept/*.parquet') GROUP BY lang[/cyan]", soft_wrap=True)
+
+
+@app.command()
+def explain(
+    path: Annotated[str, typer.Argument(help="One input file (.txt .md .html .jsonl .jsonl.gz .parquet).",
+                                        show_default=False)],
+    record: Annotated[int | None, typer.Option("--record", "-r", help="Only this record of the file "
+                                               "(its source_record).")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many records.")] = 5,
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="YAML config file.")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override one option (repeatable).")] = None,
+    show_text: Annotated[bool, typer.Option("--text", help="Also print the clean text.")] = False,
+    context_chars: Annotated[int, typer.Option("--context", help="Characters of context around "
+                                               "each edit.")] = 12,
+) -> None:
+    """Show what cleaning does to a document: every edit with its rule, what was
+    there (red) and what replaced it (green), then the verdict."""
+    import os as _os
+
+    from cleaners.pipeline import clean
+    from flows.sources import REJECT, SourceFile, read
+
+    cfg = _load_config(config, set_)
+    if not _os.path.isfile(path):
+        console.print(f"[red]error:[/red] not a file: {path}")
+        raise typer.Exit(2)
+    st = _os.stat(path)
+    shown = 0
+    for doc in read(SourceFile(path, st.st_size, st.st_mtime_ns), cfg.input):
+        if record is not None and doc.source_record != record:
+            continue
+        bad = doc.metadata.get(REJECT)
+        out_console.rule(f"[bold]{doc.source}[/bold] record {doc.source_record}")
+        if bad:
+            out_console.print(f"[yellow]rejected by the reader:[/yellow] {bad[0]} ({bad[1]})")
+        else:
+            res = clean(doc, cfg)
+            _print_explanation(res, context_chars, show_text)
+        shown += 1
+        if shown >= limit:
+            break
+    if shown == 0:
+        console.print(f"[red]error:[/red] no record{'' if record is None else f' {record}'} in {path}")
+        raise typer.Exit(2)
+
+
+def _print_explanation(res, context_chars: int, show_text: bool) -> None:
+    from rich.markup import escape
+
+    from cleaners.document import apply_edits
+
+    verdict = "[green]kept[/green]" if res.verdict.keep else \
+        f"[yellow]rejected: {res.verdict.reason}[/yellow] {escape(res.verdict.detail)}"
+    out_console.print(f"{verdict}  lang={res.lang} ({res.lang_prob:.2f})  script={res.script_in}->{res.script}  "
+                      f"quality={res.quality_score:.3f}  encoding={res.source_encoding or '-'}  "
+                      f"flags={','.join(res.flags) or '-'}")
+    out_console.print(f"{len(res.text_in)} characters in, {len(res.text)} out, {len(res.edits)} edit(s)")
+    # Replay step by step so each edit is shown in the text it applied to.
+    text = res.text_in
+    group: list = []
+
+    def flush(group: list, text: str) -> str:
+        for e in group:
+            left = text[max(0, e.start - context_chars):e.start].replace("\n", "⏎")
+            right = text[e.end:e.end + context_chars].replace("\n", "⏎")
+            before = e.before.replace("\n", "⏎")
+            after = e.after.replace("\n", "⏎")
+            if len(before) > 300:
+                before = before[:300] + f"… (+{len(e.before) - 300})"
+            note = f"  [dim]{escape(e.note)}[/dim]" if e.note else ""
+            out_console.print(f"[cyan]{escape(e.rule):<32}[/cyan] [dim]{escape(left)}[/dim]"
+                              f"[red strike]{escape(before)}[/red strike][green]{escape(after)}[/green]"
+                              f"[dim]{escape(right)}[/dim]{note}", soft_wrap=True)
+        return apply_edits(text, group)
+
+    current = None
+    for e in res.edits:
+        if current is not None and e.step != current:
+            text = flush(group, text)
+            group = []
+        current = e.step
+        group.append(e)
+    text = flush(group, text)
+    if show_text:
+        out_console.rule("clean text")
+        out_console.print(escape(res.text), soft_wrap=True)
+
+
+@app.command()
+def report(
+    out: Annotated[Path, typer.Argument(help="A qingxi output folder (holding manifest.json).",
+                                        show_default=False)],
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print the markdown report instead.")] = False,
+) -> None:
+    """Print the summary of an earlier run (the same as at the end of `qingxi run`)."""
+    from flows import report as rep
+
+    try:
+        manifest, hist = rep.load(out)
+    except FileNotFoundError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    if markdown:
+        out_console.print(rep.markdown(manifest, hist), markup=False, highlight=False)
+        return
+    print_summary(manifest, out, manifest.get("elapsed_seconds"))
+    t = Table(title="edits and removals per rule", header_style="bold")
+    t.add_column("rule")
+    t.add_column("count", justify="right")
+    t.add_column("chars removed", justify="right")
+    t.add_column("sample", overflow="fold")
+    for rule, v in list(manifest["rules"].items())[:30]:
+        t.add_row(rule, str(v["count"]), str(v["chars_removed"]), v["sample"])
+    console.print(t)
+    h = Table(title="quality score of kept documents", header_style="bold")
+    h.add_column("score")
+    h.add_column("documents", justify="right")
+    for i, n in enumerate(hist):
+        h.add_row(f"{i / len(hist):.1f}-{(i + 1) / len(hist):.1f}", str(n))
+    console.print(h)
+    console.print(f"report page: [bold]{out}/report.html[/bold]")
 
 
 @app.command()

@@ -205,6 +205,9 @@ def finalize(out: str, shards: list[Shard], results: list[dict[str, Any]], confi
                 p.unlink(missing_ok=True)
     manifest = build_manifest(results, config, elapsed, failed or [])
     write_json_atomic(outp / "manifest.json", manifest)
+    from flows.report import write_html
+
+    write_html(outp, manifest)
     return manifest
 
 

@@ -14,10 +14,8 @@ Records read before a fault (a truncated gzip) are kept.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
-import os
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,7 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from cleaners.config import InputConfig
+from cleaners.decode import UndecodableError, decode_bytes
 from cleaners.document import Document
+from cleaners.html import extract_html
+from flows.storage import input_info, list_inputs, open_input
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -56,7 +57,7 @@ class SourceFile:
 
     path: str
     size: int
-    mtime_ns: int
+    mtime_ns: int | str  # local: st_mtime_ns; object stores: their modification stamp or ETag
 
     @property
     def kind(self) -> str:
@@ -69,42 +70,37 @@ class SourceFile:
 def discover(paths: list[str]) -> list[SourceFile]:
     """Expand files and folders (recursively, sorted) into supported files.
 
-    A path that does not exist is an error before anything runs; a folder with
-    no supported file is an error; an explicitly named file of an unknown type
-    is read as text (it will be rejected if it is not text).
+    Paths may be local or fsspec URLs (``s3://bucket/prefix``).  A path that
+    does not exist is an error before anything runs; a folder with no
+    supported file is an error; an explicitly named file of an unknown type is
+    read as text (it will be rejected if it is not text).
     """
     if not paths:
         raise InputError("no input paths given")
-    found: list[SourceFile] = []
-    seen: set[str] = set()
-    missing = [p for p in paths if not os.path.exists(p)]
+    listed = [(p, *list_inputs(p)) for p in paths]
+    missing = [p for p, exists, _ in listed if not exists]
     if missing:
         raise InputError("input path(s) not found: " + ", ".join(missing))
-    for p in paths:
-        if os.path.isdir(p):
-            n_before = len(found)
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if name.startswith(".") or kind_of(name) is None:
-                        continue
-                    _add(found, seen, os.path.join(root, name))
-            if len(found) == n_before:
-                raise InputError(f"{p}: no supported files (looked for {', '.join(SUPPORTED)})")
-        else:
-            _add(found, seen, p)
+    found: list[SourceFile] = []
+    seen: set[str] = set()
+    for p, _, files in listed:
+        explicit = files == [p]
+        chosen = files if explicit else [f for f in files if kind_of(f) is not None]
+        if not chosen:
+            raise InputError(f"{p}: no supported files (looked for {', '.join(SUPPORTED)})")
+        for f in chosen:
+            if f not in seen:
+                seen.add(f)
+                found.append(_source_file(f))
     return found
 
 
-def _add(found: list[SourceFile], seen: set[str], path: str) -> None:
-    if path in seen:
-        return
-    seen.add(path)
+def _source_file(path: str) -> SourceFile:
     try:
-        st = os.stat(path)
-        found.append(SourceFile(path, st.st_size, st.st_mtime_ns))
+        size, stamp = input_info(path)
+        return SourceFile(path, size, stamp)
     except OSError:
-        found.append(SourceFile(path, 0, 0))
+        return SourceFile(path, 0, 0)
 
 
 def shard_files(files: list[SourceFile], shard_bytes: int) -> list[list[SourceFile]]:
@@ -162,10 +158,8 @@ def _rejected(source: str, record: int, reason: str, detail: str, **meta: Any) -
 
 
 def _read_file(path: str, kind: str, cfg: InputConfig) -> Document:
-    from cleaners.decode import UndecodableError, decode_bytes
-
     try:
-        with open(path, "rb") as fh:
+        with open_input(path) as fh:
             raw = fh.read()
     except OSError as exc:
         return _rejected(path, 0, "unreadable_source", f"{type(exc).__name__}: {exc}")
@@ -181,8 +175,6 @@ def _read_file(path: str, kind: str, cfg: InputConfig) -> Document:
 def document_from_html(source: str, record: int, html: str | bytes, url: str | None,
                        **meta: Any) -> Document:
     """Extract the main content of an HTML page into a Document (metadata from meta tags)."""
-    from cleaners.html import extract_html
-
     try:
         ex = extract_html(html, url=url)
     except Exception as exc:  # the extractor is bounded; anything else is a bad page
@@ -203,16 +195,42 @@ def document_from_html(source: str, record: int, html: str | bytes, url: str | N
 
 
 def _read_jsonl(path: str, cfg: InputConfig) -> Iterator[Document]:
-    opener = gzip.open if path.lower().endswith(".gz") else open
     index = -1
     try:
-        with opener(path, "rb") as fh:
-            for index, line in enumerate(fh):
+        with open_input(path) as raw:
+            lines = _gzip_lines(raw) if path.lower().endswith(".gz") else raw
+            for index, line in enumerate(lines):
                 yield _record_from_line(path, index, line, cfg)
     except (OSError, EOFError, zlib.error) as exc:
         # truncated or corrupt stream: what was read is kept, the fault is a row
         yield _rejected(path, index + 1, "unreadable_source",
                         f"stopped after {index + 1} records: {type(exc).__name__}: {exc}")
+
+
+def _gzip_lines(raw, chunk: int = 1 << 16) -> Iterator[bytes]:
+    """Lines of a gzip stream, yielded as soon as they are complete, so that a
+    truncated or corrupt stream still gives every line before the damage
+    (``gzip.GzipFile`` raises before handing out the lines of its last buffer).
+    Multi-member files are read through."""
+    dec = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    fed = False  # whether the current member has received any byte
+    pending = b""
+    while data := raw.read(chunk):
+        while data:
+            fed = True
+            pending += dec.decompress(data)
+            *complete, pending = pending.split(b"\n")
+            for line in complete:
+                yield line + b"\n"
+            data = b""
+            if dec.eof:  # member complete: the rest, if any, is the next member
+                data = dec.unused_data.lstrip(b"\x00")
+                dec = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+                fed = False
+    if fed and not dec.eof:
+        raise EOFError("compressed stream ended before its end marker (truncated file)")
+    if pending:
+        yield pending
 
 
 def _record_from_line(path: str, index: int, line: bytes, cfg: InputConfig) -> Document:
@@ -254,7 +272,7 @@ def _record_from_mapping(path: str, index: int, obj: dict[str, Any], cfg: InputC
 def _read_parquet(path: str, cfg: InputConfig) -> Iterator[Document]:
     import pyarrow.parquet as pq
 
-    pf = pq.ParquetFile(path)
+    pf = pq.ParquetFile(open_input(path))
     names = set(pf.schema_arrow.names)
     wanted = [c for c in (cfg.text_field, cfg.id_field, cfg.url_field, cfg.title_field, cfg.html_field)
               if c and c in names]

@@ -55,7 +55,7 @@ META = {
     "blog_utf8.html": ("zh-CN", "https://manmanxiezi.example.org/2022/09/sqlite-ledger/", "utf-8"),
     "forum_gbk.html": (None, "http://bbs.lvshouzhi.example.cn/thread-203344-1-1.html", "gb18030"),
     "news_utf8.html": ("zh-Hans", "https://www.chenbao.example.com/city/20230812/a1b2c3.html", "utf-8"),
-    "blog_big5.html": ("zh-TW", "https://luren.example.tw/blog/post/228811", "big5hkscs"),
+    "blog_big5.html": ("zh-TW", "https://luren.example.tw/blog/post/228811", "big5"),
     "gov_notice.html": (None, None, "utf-8"),
 }
 

@@ -1,0 +1,118 @@
+"""The Prefect flow ``cleanup``: discover shards -> map clean_shard -> finalize.
+
+A thin recipe over the plain functions of :mod:`flows.runner`, which the CLI
+also runs directly; both write the same bytes.  Task boundaries follow shards
+(tens of seconds of work each), never single documents: Prefect's per-task
+overhead is about 12 ms on the client and a few hundred tasks per run is the
+practical ceiling of its SQLite server (docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from prefect import flow, get_run_logger, task, unmapped
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
+from prefect.futures import as_completed
+
+from cleaners.config import CleanerConfig, load_config
+from flows import runner
+
+
+def _resolve_config(config: str | dict[str, Any] | None) -> CleanerConfig:
+    if config is None:
+        return CleanerConfig()
+    if isinstance(config, str):
+        return load_config(config)
+    return load_config(None, config)
+
+
+@task(name="plan-shards", retries=2, retry_delay_seconds=1)
+def plan_task(inputs: list[str], config: CleanerConfig) -> list[runner.Shard]:
+    return runner.plan(inputs, config)
+
+
+@task(name="clean-shard", retries=2, retry_delay_seconds=[1, 5], task_run_name="clean-shard-{shard.index}")
+def clean_shard_task(shard: runner.Shard, config: CleanerConfig, out: str) -> dict[str, Any]:
+    return runner.clean_shard(shard, config, out)
+
+
+@task(name="finalize", retries=2, retry_delay_seconds=1)
+def finalize_task(out: str, shards: list[runner.Shard], results: list[dict[str, Any]], config: CleanerConfig,
+                  elapsed: float, failed: list[dict[str, Any]]) -> dict[str, Any]:
+    return runner.finalize(out, shards, results, config, elapsed, failed)
+
+
+def _task_runner(workers: int, dask_address: str | None):
+    if dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        return DaskTaskRunner(address=dask_address)
+    if workers > 1:
+        from prefect.task_runners import ProcessPoolTaskRunner
+
+        return ProcessPoolTaskRunner(max_workers=workers)
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    return ThreadPoolTaskRunner(max_workers=1)
+
+
+@flow(name="cleanup", persist_result=True, log_prints=False)
+def cleanup_flow(inputs: list[str], out: str, config: str | dict[str, Any] | None = None,
+                 fresh: bool = False, allow_partial: bool = False) -> dict[str, Any]:
+    """Clean ``inputs`` (files or folders) into ``out``/kept and ``out``/rejected.
+
+    ``config`` is a YAML path or a mapping of overrides over the defaults.
+    The flow fails when a shard still fails after its retries, unless
+    ``allow_partial`` is set.
+    """
+    log = get_run_logger()
+    t0 = time.perf_counter()
+    cfg = _resolve_config(config)
+    shards = plan_task(inputs, cfg)
+    runner.prepare_output(out, fresh)
+    log.info("%d shard(s), %d bytes", len(shards), sum(s.n_bytes for s in shards))
+    futures = clean_shard_task.map(shards, config=unmapped(cfg), out=unmapped(out))
+    progress_id = create_progress_artifact(0.0, key="qingxi-progress", description="shards done, percent")
+    done = 0
+    for _ in as_completed(futures):
+        done += 1
+        update_progress_artifact(progress_id, 100.0 * done / max(len(shards), 1))
+    results: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
+    for s, fut in zip(shards, futures, strict=True):
+        if fut.state.is_completed():
+            results.append(fut.result())
+        else:
+            failed.append({"key": s.key, "index": s.index, "files": [f.path for f in s.files],
+                           "error": str(fut.state.message or fut.state.name)})
+    manifest = finalize_task(out, shards, results, cfg, time.perf_counter() - t0, failed)
+    publish_artifacts(out, manifest)
+    if failed and not allow_partial:
+        raise RuntimeError(f"{len(failed)} shard(s) failed: " + "; ".join(f["error"] for f in failed))
+    return manifest
+
+
+def publish_artifacts(out: str, manifest: dict[str, Any]) -> None:
+    """The run report as Prefect artifacts with stable keys (their history shows in the UI)."""
+    from flows.report import markdown, score_histogram
+
+    create_markdown_artifact(markdown(manifest, score_histogram(out)), key="qingxi-run-report",
+                             description=f"qingxi run into {out}")
+    rows = [{"outcome": "kept", "documents": manifest["kept"]}]
+    rows += [{"outcome": f"rejected: {k}", "documents": v} for k, v in manifest["rejected_by_reason"].items()]
+    rows += [{"outcome": f"language: {k}", "documents": v} for k, v in manifest["languages"].items()]
+    create_table_artifact(rows, key="qingxi-run-counts", description="documents by outcome and language")
+
+
+def cleanup(inputs: list[str], out: str, config: str | dict[str, Any] | None = None, *, workers: int = 1,
+            fresh: bool = False, allow_partial: bool = False, dask_address: str | None = None) -> dict[str, Any]:
+    """Run the flow with a task runner chosen for the machine (processes, or Dask)."""
+    f = cleanup_flow.with_options(task_runner=_task_runner(workers, dask_address))
+    return f(inputs=inputs, out=out, config=config, fresh=fresh, allow_partial=allow_partial)

@@ -1,0 +1,59 @@
+"""The `qingxi` command: help, errors, a run, the summary."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT, SAMPLES
+from typer.testing import CliRunner
+
+from flows.cli import app
+
+runner = CliRunner()
+
+
+def test_help_lists_commands():
+    res = runner.invoke(app, ["--help"])
+    assert res.exit_code == 0
+    assert "run" in res.output and "explain" in res.output
+    res = runner.invoke(app, ["run", "--help"])
+    assert res.exit_code == 0
+    for opt in ("--out", "--config", "--workers", "--fresh", "--prefect", "--set"):
+        assert opt in res.output
+
+
+def test_missing_path_is_a_clear_error(tmp_path):
+    res = runner.invoke(app, ["run", str(tmp_path / "missing"), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2
+    assert "not found" in res.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_bad_config_is_a_clear_error(tmp_path):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("script:\n  target: klingon\n", encoding="utf-8")
+    res = runner.invoke(app, ["run", str(SAMPLES), "--out", str(tmp_path / "o"), "--config", str(cfg)])
+    assert res.exit_code == 2
+    assert "script.target" in res.output
+
+
+def test_unknown_config_key_is_an_error(tmp_path):
+    res = runner.invoke(app, ["run", str(SAMPLES), "--out", str(tmp_path / "o"), "--set", "scirpt.target=t"])
+    assert res.exit_code == 2
+    assert "scirpt" in res.output
+
+
+def test_run_subprocess_prints_summary(tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "flows.cli", "run", str(SAMPLES), "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert f"{manifest['kept']}" in proc.stderr
+    assert "rejected" in proc.stderr and "read_parquet" in proc.stderr
+    for reason in manifest["rejected_by_reason"]:
+        assert reason in proc.stderr
+    assert Path(out / "kept").is_dir()

@@ -1,0 +1,150 @@
+"""The local recipe end to end on data/samples, read back by pyarrow, DuckDB and Polars."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pytest
+from conftest import SAMPLES
+
+from cleaners.config import CleanerConfig
+from cleaners.document import Edit, replay
+from flows.runner import run_local
+from flows.sinks import KEPT_SCHEMA, REJECTED_SCHEMA
+from flows.sources import InputError
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory) -> tuple[Path, dict]:
+    out = tmp_path_factory.mktemp("samples-out")
+    manifest = run_local([str(SAMPLES)], str(out), CleanerConfig(), workers=1)
+    return out, manifest
+
+
+def test_manifest_reconciles(sample_run):
+    out, manifest = sample_run
+    on_disk = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert on_disk == manifest
+    assert manifest["reconciled"]
+    kept = ds.dataset(out / "kept").count_rows()
+    rejected = ds.dataset(out / "rejected").count_rows()
+    assert manifest["kept"] == kept and manifest["rejected"] == rejected
+    assert manifest["records_in"] == kept + rejected
+    assert sum(manifest["rejected_by_reason"].values()) == rejected
+    # the JSONL sample holds an invalid line, a record without text and one whose text is a number
+    assert manifest["rejected_by_reason"].get("invalid_record", 0) >= 3
+    assert manifest["rejected_by_reason"].get("empty", 0) >= 1  # 16_empty.txt
+    assert set(manifest["step_seconds"]) >= {"ftfy", "markup", "whitespace", "quality"}
+
+
+def test_every_input_record_has_one_row(sample_run):
+    out, manifest = sample_run
+    rows = (ds.dataset(out / "kept").to_table(columns=["source", "source_record"]).to_pylist()
+            + ds.dataset(out / "rejected").to_table(columns=["source", "source_record"]).to_pylist())
+    keys = [(r["source"], r["source_record"]) for r in rows]
+    assert len(keys) == len(set(keys)) == manifest["records_in"]
+    sources = {r["source"] for r in rows}
+    assert {Path(s).name for s in sources} == {p.name for p in SAMPLES.iterdir() if p.is_file()}
+
+
+def test_schema_is_typed(sample_run):
+    out, _ = sample_run
+    kept = ds.dataset(out / "kept").schema
+    rejected = ds.dataset(out / "rejected").schema
+    assert kept.remove_metadata() == KEPT_SCHEMA.remove_metadata()
+    assert rejected.remove_metadata() == REJECTED_SCHEMA.remove_metadata()
+    assert kept.field("source_record").type == pa.int64()
+    assert kept.field("quality_score").type == pa.float64()
+    assert pa.types.is_struct(kept.field("quality").type)
+    assert pa.types.is_list(kept.field("edits").type)
+    meta = ds.dataset(out / "kept").files[0]
+    import pyarrow.parquet as pq
+
+    md = pq.read_schema(meta).metadata
+    assert b"qingxi.version" in md and b"qingxi.config_hash" in md
+
+
+def test_edits_replay_to_text(sample_run):
+    out, _ = sample_run
+    table = ds.dataset(out / "kept").to_table(columns=["source", "source_record", "text", "edits"])
+    from flows.sources import SourceFile, read
+
+    originals = {}
+    for p in SAMPLES.iterdir():
+        if p.is_file():
+            st = p.stat()
+            for doc in read(SourceFile(str(p), st.st_size, st.st_mtime_ns), CleanerConfig().input):
+                originals[(doc.source, doc.source_record)] = doc.text
+    checked = 0
+    for row in table.to_pylist():
+        edits = [Edit(**e) for e in row["edits"]]
+        src = originals[(row["source"], row["source_record"])]
+        assert replay(src, edits) == row["text"], row["source"]
+        checked += 1
+    assert checked >= 8
+
+
+def test_duckdb_and_polars_read_output(sample_run):
+    duckdb = pytest.importorskip("duckdb")
+    pl = pytest.importorskip("polars")
+    out, manifest = sample_run
+    con = duckdb.connect()
+    n, = con.execute(f"SELECT count(*) FROM read_parquet('{out}/kept/*.parquet')").fetchone()
+    assert n == manifest["kept"]
+    row = con.execute(
+        f"SELECT lang, quality.han_share, len(edits), flags FROM read_parquet('{out}/kept/*.parquet') LIMIT 1"
+    ).fetchone()
+    assert isinstance(row[1], float) and isinstance(row[2], int) and isinstance(row[3], list)
+    reasons = dict(con.execute(
+        f"SELECT reject_reason, count(*) FROM read_parquet('{out}/rejected/*.parquet') GROUP BY 1").fetchall())
+    assert reasons == manifest["rejected_by_reason"]
+    df = pl.read_parquet(f"{out}/kept/*.parquet")
+    assert df.height == manifest["kept"]
+    assert df.schema["quality_score"] == pl.Float64
+    assert df.schema["source_record"] == pl.Int64
+
+
+def test_resume_skips_finished_shards_and_gives_same_bytes(tmp_path):
+    cfg = CleanerConfig().replace(output={"shard_bytes": 4096})
+    first = run_local([str(SAMPLES)], str(tmp_path / "a"), cfg, workers=1)
+    assert len(first["shards"]) > 1
+    again = run_local([str(SAMPLES)], str(tmp_path / "a"), cfg, workers=1)
+    assert all(s["resumed"] for s in again["shards"])
+    fresh = run_local([str(SAMPLES)], str(tmp_path / "b"), cfg, workers=1)
+    for sub in ("kept", "rejected"):
+        a = sorted((tmp_path / "a" / sub).glob("*.parquet"))
+        b = sorted((tmp_path / "b" / sub).glob("*.parquet"))
+        assert [p.name for p in a] == [p.name for p in b]
+        assert all(x.read_bytes() == y.read_bytes() for x, y in zip(a, b, strict=True))
+
+
+def test_process_pool_gives_same_bytes_as_serial(tmp_path):
+    cfg = CleanerConfig().replace(output={"shard_bytes": 4096})
+    run_local([str(SAMPLES)], str(tmp_path / "serial"), cfg, workers=1)
+    m = run_local([str(SAMPLES)], str(tmp_path / "pool"), cfg, workers=2)
+    assert m["reconciled"] and not m["failed_shards"]
+    for sub in ("kept", "rejected"):
+        for p in (tmp_path / "serial" / sub).glob("*.parquet"):
+            assert p.read_bytes() == (tmp_path / "pool" / sub / p.name).read_bytes()
+
+
+def test_stale_parts_of_other_inputs_are_removed(tmp_path):
+    one = tmp_path / "in1"
+    one.mkdir()
+    shutil.copy(SAMPLES / "01_news_hans.txt", one)
+    out = tmp_path / "out"
+    run_local([str(one)], str(out), CleanerConfig(), workers=1)
+    (one / "01_news_hans.txt").write_text("这篇稿件已经改过：市图书馆周末延长开放时间，读者可以晚上九点前借还图书。", encoding="utf-8")
+    m = run_local([str(one)], str(out), CleanerConfig(), workers=1)
+    assert ds.dataset(out / "kept").count_rows() == m["kept"] == 1
+    assert len(list((out / "kept").glob("*.parquet"))) == 1
+
+
+def test_missing_input_is_an_error_before_anything_runs(tmp_path):
+    with pytest.raises(InputError, match="not found"):
+        run_local([str(tmp_path / "nope")], str(tmp_path / "out"), CleanerConfig())
+    assert not (tmp_path / "out").exists()
