@@ -34,3 +34,22 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared is not beside the project")
     return SHARED
+
+
+def assert_same_parts(a: Path, b: Path) -> None:
+    """The Parquet parts under a/ and b/ (kept and rejected) are byte-identical;
+    on a difference, say which rows and columns differ."""
+    import pyarrow.parquet as pq
+
+    for sub in ("kept", "rejected"):
+        names_a = sorted(p.name for p in (a / sub).glob("*.parquet"))
+        names_b = sorted(p.name for p in (b / sub).glob("*.parquet"))
+        assert names_a == names_b, f"{sub}: different parts"
+        for name in names_a:
+            pa_, pb_ = a / sub / name, b / sub / name
+            if pa_.read_bytes() == pb_.read_bytes():
+                continue
+            ra, rb = pq.read_table(pa_).to_pylist(), pq.read_table(pb_).to_pylist()
+            diffs = [(x["source"], k, str(x[k])[:120], str(y[k])[:120])
+                     for x, y in zip(ra, rb, strict=False) for k in x if x[k] != y[k]]
+            raise AssertionError(f"{sub}/{name} differs: {len(ra)} vs {len(rb)} rows; {diffs[:5]}")
