@@ -124,6 +124,8 @@ class BoilerplateConfig(_Section):
     match_simplified: bool = True        # match rules on a t2s copy of each line (runs before the script step)
     max_cut_share: float = Field(0.5, gt=0, le=1)  # a cut_tail removing more of the text only drops its line
     window_share: float = Field(0.34, gt=0, le=1)  # head/tail windows cover at most this share of the lines (min 3)
+    repeated_min_docs: int | None = 5    # a line in this many documents of one site (run-wide) is chrome; None: off
+    repeated_min_share: float = Field(0.5, ge=0, le=1)  # ...and in at least this share of the site's documents
 
 
 class LanguageConfig(_Section):
@@ -154,13 +156,16 @@ class PunctuationConfig(_Section):
 
 
 class ModerationConfig(_Section):
-    """PII redaction and blocked words."""
+    """PII redaction and blocked words (docs/moderation.md)."""
 
-    pii: bool = True
-    pii_action: Literal["redact", "flag"] = "redact"
-    blocked_words: tuple[str, ...] = ()
-    blocked_word_files: tuple[str, ...] = ()
-    blocked_action: Literal["flag", "redact", "reject"] = "flag"
+    pii: bool = True                     # detect personal data at all
+    pii_action: Literal["redact", "flag"] = "redact"  # redact: typed placeholders ([EMAIL], [PHONE]...); flag: count only
+    pii_types: tuple[Literal["email", "phone", "id_card", "bank_card", "wechat", "qq"], ...] = (
+        "email", "phone", "id_card", "bank_card", "wechat", "qq")  # the kinds detected
+    blocked_words: tuple[str, ...] = ()  # words to act on (case-insensitive; Latin words match whole words only)
+    blocked_word_files: tuple[str, ...] = ()  # UTF-8 files, one word per line, "#" starts a comment
+    blocked_action: Literal["flag", "redact", "reject"] = "flag"  # flag `blocked`, mask the word, or reject `blocked`
+    blocked_mask: str = Field("[BLOCKED]", min_length=1)  # redact replacement; one character (e.g. ＊) is repeated per character
 
 
 class QualityConfig(_Section):

@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from flows.storage import Store
+
 HIST_BINS = 10
 
 
@@ -20,11 +22,12 @@ def score_histogram(out: str | Path) -> list[int]:
     import pyarrow.compute as pc
     import pyarrow.dataset as ds
 
-    kept = Path(out) / "kept"
+    store = Store(str(out))
     counts = [0] * HIST_BINS
-    if not kept.is_dir() or not any(kept.glob("*.parquet")):
+    if not any(n.endswith(".parquet") and not n.startswith(".") for n in store.listdir("kept")):
         return counts
-    col = ds.dataset(kept, format="parquet").to_table(columns=["quality_score"]).column("quality_score")
+    dset = ds.dataset(**store.dataset_args("kept"), format="parquet", exclude_invalid_files=True)
+    col = dset.to_table(columns=["quality_score"]).column("quality_score")
     bins = pc.min_element_wise(pc.floor(pc.multiply(pc.fill_null(col, 0.0), HIST_BINS)), HIST_BINS - 1)
     for b in bins.to_pylist():
         counts[int(b)] += 1
@@ -33,10 +36,10 @@ def score_histogram(out: str | Path) -> list[int]:
 
 def load(out: str | Path) -> tuple[dict[str, Any], list[int]]:
     """The manifest and score histogram of an output folder."""
-    p = Path(out) / "manifest.json"
-    if not p.is_file():
+    store = Store(str(out))
+    if not store.exists("manifest.json"):
         raise FileNotFoundError(f"{out}: no manifest.json (is this a qingxi output folder?)")
-    return json.loads(p.read_text(encoding="utf-8")), score_histogram(out)
+    return json.loads(store.read_text("manifest.json")), score_histogram(out)
 
 
 def markdown(manifest: dict[str, Any], hist: list[int]) -> str:
@@ -125,10 +128,8 @@ Records in = kept + rejected: <b>{'yes' if m['reconciled'] else 'NO'}</b>.</p>
 """
 
 
-def write_html(out: str | Path, manifest: dict[str, Any]) -> Path:
-    """Write ``OUT/report.html`` atomically and return its path."""
-    from flows.sinks import write_text_atomic
-
-    path = Path(out) / "report.html"
-    write_text_atomic(path, html_page(manifest, score_histogram(out)))
-    return path
+def write_html(out: str | Path, manifest: dict[str, Any]) -> str:
+    """Write ``OUT/report.html`` atomically and return where it is."""
+    store = Store(str(out))
+    store.write_text("report.html", html_page(manifest, score_histogram(out)))
+    return store.url("report.html")

@@ -15,20 +15,24 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 import traceback
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
-from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from cleaners.config import CleanerConfig
+from cleaners.document import apply_edits
 from cleaners.pipeline import clean
-from flows.sinks import KEPT_SCHEMA, REJECTED_SCHEMA, PartWriter, reader_reject_row, result_row, write_json_atomic
-from flows.sources import REJECT, SourceFile, discover, read, shard_files, shard_key
+from cleaners.repeated import line_hashes, repeated_lines, site_key, strip_repeated
+from flows.sinks import KEPT_SCHEMA, REJECTED_SCHEMA, PartWriter, reader_reject_row, result_row
+from flows.sources import REJECT, SourceFile, discover, kind_of, read, shard_files, shard_key
+from flows.storage import Store
 
 try:
     VERSION = metadata.version("qingxi")
@@ -36,6 +40,7 @@ except metadata.PackageNotFoundError:  # running from a source tree without inst
     VERSION = "0.0.0+src"
 
 MARKERS = "_shards"
+STAGING = "_staging"
 SAMPLE_CHARS = 120
 
 
@@ -79,27 +84,46 @@ class ShardStats:
     chars_out: int = 0
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
+    sites: dict[str, int] = field(default_factory=dict)
     resumed: bool = False
 
     def reject(self, reason: str) -> None:
         self.rejected[reason] = self.rejected.get(reason, 0) + 1
 
+    def add_rule(self, rule: str, before: str, after: str) -> None:
+        r = self.rules.get(rule)
+        removed = max(0, len(before) - len(after))
+        if r is None:
+            self.rules[rule] = {"count": 1, "chars_removed": removed, "sample": _sample(before, after)}
+        else:
+            r["count"] += 1
+            r["chars_removed"] += removed
+
 
 ProgressFn = Callable[[int], None]
 
 
+def _staged(key: str, name: str) -> str:
+    return f"{STAGING}/{key}/{name}.parquet"
+
+
+def _one_doc_per_file(source: str) -> bool:
+    return kind_of(source) in ("text", "html")
+
+
 def clean_shard(shard: Shard, config: CleanerConfig, out: str, progress: ProgressFn | None = None) -> dict[str, Any]:
-    """Clean every record of one shard into its kept/rejected parts; return its stats.
+    """Clean every record of one shard into its staged kept/rejected parts; return its stats.
 
     Never raises for bad data: unreadable sources and records a cleaner fails
     on become rejected rows.  Returns the stats of an earlier run when the
-    shard's marker exists (resume).
+    shard's marker exists (resume).  Besides the rows, a shard stages what the
+    run-wide pass needs: per site, how many kept documents hold each line.
     """
-    outp = Path(out)
-    marker = outp / MARKERS / f"{shard.key}.json"
-    if marker.is_file():
+    store = Store(out)
+    marker = f"{MARKERS}/{shard.key}.json"
+    if store.exists(marker):
         try:
-            done = json.loads(marker.read_text(encoding="utf-8"))
+            done = json.loads(store.read_text(marker))
             done["resumed"] = True
             if progress:
                 progress(shard.n_bytes)
@@ -107,12 +131,11 @@ def clean_shard(shard: Shard, config: CleanerConfig, out: str, progress: Progres
         except (OSError, ValueError):
             pass  # a damaged marker: redo the shard
     t0 = time.perf_counter()
-    meta = {"qingxi.version": VERSION, "qingxi.config_hash": config.config_hash(), "qingxi.shard": shard.key}
-    opts = {"row_group_rows": config.output.row_group_rows, "compression": config.output.compression,
-            "file_metadata": meta}
-    kept = PartWriter(outp / "kept" / f"part-{shard.key}.parquet", KEPT_SCHEMA, **opts)
-    rejected = PartWriter(outp / "rejected" / f"part-{shard.key}.parquet", REJECTED_SCHEMA, **opts)
+    opts = _part_options(config, shard.key)
+    kept = PartWriter(store, _staged(shard.key, "kept"), KEPT_SCHEMA, **opts)
+    rejected = PartWriter(store, _staged(shard.key, "rejected"), REJECTED_SCHEMA, **opts)
     st = ShardStats(shard.key, shard.index, [f.path for f in shard.files], n_bytes=shard.n_bytes)
+    site_lines: dict[str, Counter[int]] = {}
     try:
         for f in shard.files:
             for doc in read(f, config.input):
@@ -138,6 +161,9 @@ def clean_shard(shard: Shard, config: CleanerConfig, out: str, progress: Progres
                     kept.add(row)
                     st.kept += 1
                     st.chars_out += row["n_chars_out"]
+                    site = site_key(row["url"], doc.source, one_doc_per_file=f.kind in ("text", "html"))
+                    st.sites[site] = st.sites.get(site, 0) + 1
+                    site_lines.setdefault(site, Counter()).update(line_hashes(res.text))
                 else:
                     rejected.add(row)
                     st.reject(res.verdict.reason or "rejected")
@@ -145,17 +171,12 @@ def clean_shard(shard: Shard, config: CleanerConfig, out: str, progress: Progres
                 for fl in res.flags:
                     st.flags[fl] = st.flags.get(fl, 0) + 1
                 for e in res.edits:
-                    r = st.rules.get(e.rule)
-                    if r is None:
-                        st.rules[e.rule] = {"count": 1, "chars_removed": max(0, len(e.before) - len(e.after)),
-                                            "sample": _sample(e.before, e.after)}
-                    else:
-                        r["count"] += 1
-                        r["chars_removed"] += max(0, len(e.before) - len(e.after))
+                    st.add_rule(e.rule, e.before, e.after)
             if progress:
                 progress(f.size)
         kept.close()
         rejected.close()
+        _write_lines(store, shard.key, site_lines, config)
     except BaseException:
         kept.abort()
         rejected.abort()
@@ -163,7 +184,7 @@ def clean_shard(shard: Shard, config: CleanerConfig, out: str, progress: Progres
     st.seconds = round(time.perf_counter() - t0, 4)
     st.timings = {k: round(v, 4) for k, v in st.timings.items()}
     stats = st.__dict__.copy()
-    write_json_atomic(marker, stats)
+    store.write_text(marker, json.dumps(stats, ensure_ascii=False, sort_keys=True))
     return stats
 
 
@@ -173,46 +194,179 @@ def _sample(before: str, after: str) -> str:
     return f"{b!r} -> {a!r}"
 
 
+def _part_options(config: CleanerConfig, key: str) -> dict[str, Any]:
+    meta = {"qingxi.version": VERSION, "qingxi.config_hash": config.config_hash(), "qingxi.shard": key}
+    return {"row_group_rows": config.output.row_group_rows, "compression": config.output.compression,
+            "file_metadata": meta}
+
+
+LINES_SCHEMA = pa.schema([("site", pa.string()), ("hash", pa.int64()), ("n_docs", pa.int32())])
+
+
+def _write_lines(store: Store, key: str, site_lines: dict[str, Counter[int]], config: CleanerConfig) -> None:
+    """Stage, per site, in how many kept documents of this shard each line occurs."""
+    sites, hashes, counts = [], [], []
+    for site in sorted(site_lines):
+        for h, c in sorted(site_lines[site].items()):
+            sites.append(site)
+            hashes.append(h)
+            counts.append(c)
+    table = pa.table({"site": sites, "hash": hashes, "n_docs": counts}, schema=LINES_SCHEMA)
+    tmp = store.temp_file(_staged(key, "lines"), ".parquet")
+    pq.write_table(table, tmp, compression="zstd")
+    store.commit(tmp, _staged(key, "lines"))
+
+
+def _read_table(store: Store, rel: str) -> pa.Table | None:
+    if not store.exists(rel):
+        return None
+    if store.remote:
+        with store.fs.open(store._remote(rel), "rb") as fh:
+            return pq.read_table(fh)
+    return pq.read_table(store.url(rel))
+
+
 def prepare_output(out: str, fresh: bool) -> None:
     """Create the output folder; ``fresh`` removes earlier parts and markers."""
-    outp = Path(out)
+    store = Store(out)
     if fresh:
-        for sub in ("kept", "rejected", MARKERS):
-            shutil.rmtree(outp / sub, ignore_errors=True)
-        for name in ("manifest.json",):
-            (outp / name).unlink(missing_ok=True)
-    outp.mkdir(parents=True, exist_ok=True)
+        for sub in ("kept", "rejected", MARKERS, STAGING):
+            store.rmtree(sub)
+        for name in ("manifest.json", "report.html"):
+            store.remove(name)
+    store.makedirs()
+
+
+def _repeated(store: Store, shards: list[Shard], results: list[dict[str, Any]],
+              config: CleanerConfig) -> dict[str, set[int]]:
+    """Lines repeated across many documents of a site, run-wide."""
+    cfg = config.boilerplate
+    if not cfg.enabled or cfg.repeated_min_docs is None:
+        return {}
+    docs: Counter[str] = Counter()
+    for r in results:
+        docs.update(r.get("sites", {}))
+    big = {s for s, n in docs.items() if n >= cfg.repeated_min_docs}
+    if not big:
+        return {}
+    counts: dict[str, Counter[int]] = {}
+    done = {r["key"] for r in results}
+    for s in shards:
+        if s.key not in done:
+            continue
+        t = _read_table(store, _staged(s.key, "lines"))
+        if t is None:
+            continue
+        for site, h, n in zip(t.column("site").to_pylist(), t.column("hash").to_pylist(),
+                              t.column("n_docs").to_pylist(), strict=True):
+            if site in big:
+                counts.setdefault(site, Counter())[h] += n
+    return repeated_lines(counts, dict(docs), min_docs=cfg.repeated_min_docs, min_share=cfg.repeated_min_share)
+
+
+def _apply_run_wide(row: dict[str, Any], repeated: set[int], config: CleanerConfig,
+                    moved: Counter[str], rules: dict[str, dict[str, Any]]) -> bool:
+    """Remove repeated site lines from one kept row, in place; return False
+    when the row must move to rejected (nothing but site chrome was left)."""
+    edits = strip_repeated(row["text"], repeated)
+    if not edits:
+        return True
+    text = apply_edits(row["text"], edits)
+    row["text"] = text
+    row["edits"] = list(row["edits"] or []) + [e.as_row() for e in edits]
+    row["n_edits"] = len(row["edits"])
+    row["n_chars_out"] = len(text)
+    row["flags"] = sorted(set(row["flags"] or []) | {"repeated_lines"})
+    for e in edits:
+        r = rules.setdefault(e.rule, {"count": 0, "chars_removed": 0, "sample": _sample(e.before, e.after)})
+        r["count"] += 1
+        r["chars_removed"] += len(e.before)
+    min_chars = config.quality.min_chars or 1
+    if len("".join(text.split())) < min_chars:
+        row["reject_reason"] = "boilerplate"
+        row["reject_detail"] = "nothing left but lines repeated across the site"
+        moved["boilerplate"] += 1
+        return False
+    return True
 
 
 def finalize(out: str, shards: list[Shard], results: list[dict[str, Any]], config: CleanerConfig,
              elapsed: float, failed: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """Remove parts of earlier runs that this run does not own, and write the manifest."""
-    outp = Path(out)
-    keys = {s.key for s in shards}
-    for sub in ("kept", "rejected"):
-        d = outp / sub
-        if d.is_dir():
-            for p in d.iterdir():
-                name = p.name
-                stale_tmp = name.startswith(".tmp-")
-                foreign = name.startswith("part-") and name[5:].split(".", 1)[0] not in keys
-                if stale_tmp or foreign:
-                    p.unlink(missing_ok=True)
-    mdir = outp / MARKERS
-    if mdir.is_dir():
-        for p in mdir.iterdir():
-            if p.suffix == ".json" and p.stem not in keys or p.name.startswith(".tmp-"):
-                p.unlink(missing_ok=True)
-    manifest = build_manifest(results, config, elapsed, failed or [])
-    write_json_atomic(outp / "manifest.json", manifest)
+    """The run-wide pass, then the final parts, the manifest and the report.
+
+    Reads every shard's staged parts (never modified, so a finalize that is
+    killed and run again gives the same result), removes lines repeated
+    across many documents of a site, writes ``kept/`` and ``rejected/``,
+    removes parts of earlier runs that this run does not own.
+    """
+    store = Store(out)
+    repeated = _repeated(store, shards, results, config)
+    moved: Counter[str] = Counter()
+    run_rules: dict[str, dict[str, Any]] = {}
+    done = {r["key"] for r in results}
+    for s in shards:
+        if s.key not in done:
+            continue
+        opts = _part_options(config, s.key)
+        kept_t = _read_table(store, _staged(s.key, "kept"))
+        rej_t = _read_table(store, _staged(s.key, "rejected"))
+        kept_w = PartWriter(store, f"kept/part-{s.key}.parquet", KEPT_SCHEMA, **opts)
+        rej_w = PartWriter(store, f"rejected/part-{s.key}.parquet", REJECTED_SCHEMA, **opts)
+        try:
+            if kept_t is not None:
+                rows = kept_t.to_pylist() if repeated else None
+                if rows is None:
+                    kept_w.add_table(kept_t)
+                else:
+                    for row in rows:
+                        site = site_key(row["url"], row["source"], one_doc_per_file=_one_doc_per_file(row["source"]))
+                        if site in repeated and not _apply_run_wide(row, repeated[site], config, moved, run_rules):
+                            rej_w.add(row)
+                        else:
+                            kept_w.add(row)
+            if rej_t is not None:
+                rej_w.add_table(rej_t)
+            kept_w.close()
+            rej_w.close()
+        except BaseException:
+            kept_w.abort()
+            rej_w.abort()
+            raise
+        if kept_w.n_rows == 0:
+            store.remove(f"kept/part-{s.key}.parquet")
+        if rej_w.n_rows == 0:
+            store.remove(f"rejected/part-{s.key}.parquet")
+    _remove_stale(store, {s.key for s in shards})
+    manifest = build_manifest(results, config, elapsed, failed or [], moved, run_rules)
+    store.write_text("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     from flows.report import write_html
 
-    write_html(outp, manifest)
+    write_html(out, manifest)
     return manifest
 
 
+def _remove_stale(store: Store, keys: set[str]) -> None:
+    for sub in ("kept", "rejected"):
+        for name in store.listdir(sub):
+            stale_tmp = name.startswith(".tmp-")
+            foreign = name.startswith("part-") and name[5:].split(".", 1)[0] not in keys
+            if stale_tmp or foreign:
+                store.remove(f"{sub}/{name}")
+    for name in store.listdir(MARKERS):
+        if name.startswith(".tmp-") or (name.endswith(".json") and name[:-5] not in keys):
+            store.remove(f"{MARKERS}/{name}")
+    for name in store.listdir(STAGING):
+        if name not in keys:
+            store.rmtree(f"{STAGING}/{name}")
+        else:
+            for inner in store.listdir(f"{STAGING}/{name}"):
+                if inner.startswith(".tmp-"):
+                    store.remove(f"{STAGING}/{name}/{inner}")
+
+
 def build_manifest(results: list[dict[str, Any]], config: CleanerConfig, elapsed: float,
-                   failed: list[dict[str, Any]]) -> dict[str, Any]:
+                   failed: list[dict[str, Any]], moved: Counter[str] | None = None,
+                   run_rules: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     rejected: Counter[str] = Counter()
     langs: Counter[str] = Counter()
     flags: Counter[str] = Counter()
@@ -235,6 +389,13 @@ def build_manifest(results: list[dict[str, Any]], config: CleanerConfig, elapsed
             cur = rules.setdefault(rule, {"count": 0, "chars_removed": 0, "sample": v["sample"]})
             cur["count"] += v["count"]
             cur["chars_removed"] += v["chars_removed"]
+    for rule, v in (run_rules or {}).items():
+        cur = rules.setdefault(rule, {"count": 0, "chars_removed": 0, "sample": v["sample"]})
+        cur["count"] += v["count"]
+        cur["chars_removed"] += v["chars_removed"]
+    for reason, n in (moved or Counter()).items():
+        rejected[reason] += n
+        kept -= n
     n_rejected = sum(rejected.values())
     return {
         "qingxi_version": VERSION,
@@ -244,8 +405,8 @@ def build_manifest(results: list[dict[str, Any]], config: CleanerConfig, elapsed
         "rejected": n_rejected,
         "rejected_by_reason": dict(sorted(rejected.items())),
         "reconciled": records_in == kept + n_rejected,
-        "languages": dict(langs.most_common()),
-        "flags": dict(flags.most_common()),
+        "languages": dict(sorted(langs.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "flags": dict(sorted(flags.items(), key=lambda kv: (-kv[1], kv[0]))),
         "rules": dict(sorted(rules.items(), key=lambda kv: (-kv[1]["count"], kv[0]))),
         "step_seconds": {k: round(v, 3) for k, v in sorted(timings.items(), key=lambda kv: -kv[1])},
         "chars_in": chars_in,

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -20,6 +18,7 @@ import pyarrow.parquet as pq
 
 from cleaners.document import CleanResult, Document
 from cleaners.signals import SIGNAL_NAMES
+from flows.storage import Store
 
 EDIT_TYPE = pa.struct([
     ("step", pa.string()), ("rule", pa.string()), ("start", pa.int64()), ("end", pa.int64()),
@@ -140,13 +139,16 @@ def _float_or_none(v: Any) -> float | None:
 class PartWriter:
     """Writes rows to one Parquet part in row groups; atomic on ``close``.
 
-    Nothing is created until the first row arrives, so a shard with no
-    rejected rows leaves no empty rejected part.
+    ``store`` is the output root (:class:`flows.storage.Store`, local or
+    remote) and ``rel`` the part's path inside it.  Nothing is created until
+    the first row arrives, so a shard with no rejected rows leaves no empty
+    part.
     """
 
-    def __init__(self, path: Path, schema: pa.Schema, *, row_group_rows: int, compression: str,
+    def __init__(self, store: Store, rel: str, schema: pa.Schema, *, row_group_rows: int, compression: str,
                  file_metadata: dict[str, str]):
-        self.path = path
+        self.store = store
+        self.rel = rel
         self.schema = schema.with_metadata({k.encode(): v.encode() for k, v in file_metadata.items()})
         self.row_group_rows = row_group_rows
         self.compression = None if compression == "none" else compression
@@ -160,14 +162,25 @@ class PartWriter:
         if len(self._rows) >= self.row_group_rows:
             self._flush()
 
+    def add_table(self, table: pa.Table) -> None:
+        """Append rows already in Arrow form (same columns)."""
+        self._flush()
+        if table.num_rows:
+            self._open()
+            assert self._writer is not None
+            self._writer.write_table(table.cast(self.schema), row_group_size=self.row_group_rows)
+            self.n_rows += table.num_rows
+
+    def _open(self) -> None:
+        if self._writer is None:
+            self._tmp = self.store.temp_file(self.rel, ".parquet")
+            self._writer = pq.ParquetWriter(self._tmp, self.schema, compression=self.compression)
+
     def _flush(self) -> None:
         if not self._rows:
             return
-        if self._writer is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, self._tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".parquet", dir=self.path.parent)
-            os.close(fd)
-            self._writer = pq.ParquetWriter(self._tmp, self.schema, compression=self.compression)
+        self._open()
+        assert self._writer is not None
         table = pa.Table.from_pylist(self._rows, schema=self.schema)
         self._writer.write_table(table, row_group_size=self.row_group_rows)
         self.n_rows += len(self._rows)
@@ -178,9 +191,7 @@ class PartWriter:
         if self._writer is not None:
             self._writer.close()
             assert self._tmp is not None
-            with open(self._tmp, "rb") as fh:
-                os.fsync(fh.fileno())
-            os.replace(self._tmp, self.path)
+            self.store.commit(self._tmp, self.rel)
             self._writer = None
 
     def abort(self) -> None:
@@ -191,19 +202,3 @@ class PartWriter:
                 if self._tmp and os.path.exists(self._tmp):
                     os.unlink(self._tmp)
                 self._writer = None
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON to ``path`` through a temporary file and a rename."""
-    write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")

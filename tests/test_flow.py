@@ -148,3 +148,46 @@ def test_missing_input_is_an_error_before_anything_runs(tmp_path):
     with pytest.raises(InputError, match="not found"):
         run_local([str(tmp_path / "nope")], str(tmp_path / "out"), CleanerConfig())
     assert not (tmp_path / "out").exists()
+
+
+BODIES = [
+    "市图书馆周末延长开放时间，读者可以晚上九点前借还图书。馆方表示，自习室座位也将增加一百个。",
+    "城东新建的社区食堂开业，六十岁以上老人凭证就餐可享受八折优惠，菜品以清淡为主。",
+    "今年秋季学期起，本市中小学将全面推行课后服务，家长可以自愿选择是否参加。",
+    "地铁三号线延长线试运行，沿线居民通勤时间预计缩短二十分钟，正式开通时间另行公布。",
+    "受冷空气影响，本周末气温将下降八度左右，气象部门提醒市民及时添加衣物。",
+    "市博物馆推出夜间开放活动，每周五晚上开放至九点，并提供免费讲解服务。",
+    "新建的城市绿道全长十二公里，串联起三个公园，周末吸引了大批市民骑行散步。",
+    "本市启动老旧小区加装电梯工作，首批五十个小区已完成意见征集，年内开工。",
+]
+
+
+def test_lines_repeated_across_a_site_are_removed_run_wide(tmp_path):
+    site = tmp_path / "in" / "news.example.cn"
+    small = tmp_path / "in" / "blog.example.cn"
+    site.mkdir(parents=True)
+    small.mkdir(parents=True)
+    for i, body in enumerate(BODIES):
+        (site / f"p{i}.txt").write_text(f"首页 | 新闻 | 视频 | 登录\n{body}\n相关阅读：更多精彩内容\n", encoding="utf-8")
+    for i, body in enumerate(BODIES[:3]):
+        (small / f"b{i}.txt").write_text(f"首页 | 新闻 | 视频 | 登录\n{body}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    cfg = CleanerConfig().replace(quality={"min_score": None})  # this test is about the run-wide pass only
+    m = run_local([str(tmp_path / "in")], str(out), cfg, workers=1)
+    rows = {Path(r["source"]).name: r for r in ds.dataset(out / "kept").to_table().to_pylist()}
+    for i, body in enumerate(BODIES):
+        r = rows[f"p{i}.txt"]
+        assert r["text"] == body, r["text"]
+        assert "repeated_lines" in r["flags"]
+        rebuilt = [e for e in r["edits"] if e["rule"] == "boilerplate:repeated_line"]
+        assert [e["before"].strip() for e in rebuilt] == ["首页 | 新闻 | 视频 | 登录", "相关阅读：更多精彩内容"]
+    # three documents are too few to call a line the site's chrome
+    assert rows["b0.txt"]["text"].startswith("首页 | 新闻")
+    assert m["rules"]["boilerplate:repeated_line"]["count"] == 16
+    assert m["reconciled"]
+    # the edit log still replays to the text
+    from cleaners.document import Edit, replay
+
+    r = rows["p0.txt"]
+    src = (site / "p0.txt").read_text(encoding="utf-8")
+    assert replay(src, [Edit(**e) for e in r["edits"]]) == r["text"]
