@@ -194,7 +194,8 @@ class QualityConfig(_Section):
 class OutputConfig(_Section):
     """How results are written."""
 
-    shard_bytes: int = Field(32 * 1024 * 1024, ge=1024)  # input bytes per shard (tens of seconds of work)
+    shard_bytes: int = Field(16 * 1024 * 1024, ge=1024)  # input bytes per shard at most (tens of seconds of work)
+    shard_boundary_every: int = Field(256, ge=1)  # about this many files per shard at most: boundaries by path hash
     row_group_rows: int = Field(10_000, ge=100)
     compression: Literal["zstd", "snappy", "gzip", "none"] = "zstd"
     record_edits: bool = True            # keep every edit in the `edits` column

@@ -12,7 +12,19 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from cleaners import boilerplate, encoding, language, limits, markdown, markup, quality, script, whitespace
+from cleaners import (
+    annotations,
+    boilerplate,
+    encoding,
+    language,
+    limits,
+    markdown,
+    markup,
+    mojibake,
+    quality,
+    script,
+    whitespace,
+)
 from cleaners.config import CleanerConfig
 from cleaners.context import Context
 from cleaners.document import CleanResult, Document, Edit, Verdict, apply_edits
@@ -25,8 +37,10 @@ Step = Callable[[str, Context], list[Edit]]
 #: ``Edit.step``, in the manifest's per-step timings and in the docs.
 STEPS: dict[str, Step] = {
     "limits": limits.enforce_limits,
+    "mojibake": mojibake.repair_mojibake,
     "ftfy": encoding.fix_with_ftfy,
     "markup": markup.strip_markup,
+    "annotations": annotations.strip_annotations,
     "markdown": markdown.strip_markdown,
     "whitespace": whitespace.normalize_whitespace,
     "boilerplate": boilerplate.strip_boilerplate,

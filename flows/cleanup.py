@@ -34,8 +34,20 @@ def _resolve_config(config: str | dict[str, Any] | None) -> CleanerConfig:
 
 
 @task(name="plan-shards", retries=2, retry_delay_seconds=1)
-def plan_task(inputs: list[str], config: CleanerConfig) -> list[runner.Shard]:
-    return runner.plan(inputs, config)
+def plan_task(inputs: list[str], config: CleanerConfig, skip: set[str]) -> list[runner.Shard]:
+    return runner.plan(inputs, config, skip)
+
+
+def _scheduled_date() -> str:
+    """The date of this flow run's scheduled start (UTC), or today."""
+    import datetime as dt
+
+    from prefect.runtime import flow_run
+
+    when = flow_run.scheduled_start_time
+    if when is None:
+        when = dt.datetime.now(dt.timezone.utc)
+    return when.astimezone(dt.timezone.utc).date().isoformat()
 
 
 @task(name="clean-shard", retries=2, retry_delay_seconds=[1, 5], task_run_name="clean-shard-{shard.index}")
@@ -65,17 +77,28 @@ def _task_runner(workers: int, dask_address: str | None):
 
 @flow(name="cleanup", persist_result=True, log_prints=False)
 def cleanup_flow(inputs: list[str], out: str, config: str | dict[str, Any] | None = None,
-                 fresh: bool = False, allow_partial: bool = False) -> dict[str, Any]:
-    """Clean ``inputs`` (files or folders) into ``out``/kept and ``out``/rejected.
+                 fresh: bool = False, allow_partial: bool = False, incremental: bool = False,
+                 run_date: str | None = None) -> dict[str, Any]:
+    """Clean ``inputs`` (local paths or fsspec URLs, files or folders) into
+    ``out``/kept and ``out``/rejected.
 
     ``config`` is a YAML path or a mapping of overrides over the defaults.
-    The flow fails when a shard still fails after its retries, unless
-    ``allow_partial`` is set.
+    ``incremental`` (or an explicit ``run_date``) processes only files that no
+    earlier run date processed, into ``out``/run_date=<date>/; a scheduled
+    run's date is its scheduled start date.  The flow fails when a shard still
+    fails after its retries, unless ``allow_partial`` is set.
     """
     log = get_run_logger()
     t0 = time.perf_counter()
     cfg = _resolve_config(config)
-    shards = plan_task(inputs, cfg)
+    if incremental and run_date is None:
+        run_date = _scheduled_date()
+    ledger = runner._load_ledger(out) if run_date else {}
+    skip = {fp for fp, date in ledger.items() if date != run_date}
+    base = out
+    if run_date:
+        out = f"{out.rstrip('/')}/run_date={run_date}"
+    shards = plan_task(inputs, cfg, skip)
     runner.prepare_output(out, fresh)
     log.info("%d shard(s), %d bytes", len(shards), sum(s.n_bytes for s in shards))
     futures = clean_shard_task.map(shards, config=unmapped(cfg), out=unmapped(out))
@@ -93,6 +116,8 @@ def cleanup_flow(inputs: list[str], out: str, config: str | dict[str, Any] | Non
             failed.append({"key": s.key, "index": s.index, "files": [f.path for f in s.files],
                            "error": str(fut.state.message or fut.state.name)})
     manifest = finalize_task(out, shards, results, cfg, time.perf_counter() - t0, failed)
+    if run_date:
+        runner.update_ledger(base, shards, results, run_date)
     publish_artifacts(out, manifest)
     if failed and not allow_partial:
         raise RuntimeError(f"{len(failed)} shard(s) failed: " + "; ".join(f["error"] for f in failed))
@@ -112,7 +137,8 @@ def publish_artifacts(out: str, manifest: dict[str, Any]) -> None:
 
 
 def cleanup(inputs: list[str], out: str, config: str | dict[str, Any] | None = None, *, workers: int = 1,
-            fresh: bool = False, allow_partial: bool = False, dask_address: str | None = None) -> dict[str, Any]:
+            fresh: bool = False, allow_partial: bool = False, dask_address: str | None = None,
+            run_date: str | None = None) -> dict[str, Any]:
     """Run the flow with a task runner chosen for the machine (processes, or Dask)."""
     f = cleanup_flow.with_options(task_runner=_task_runner(workers, dask_address))
-    return f(inputs=inputs, out=out, config=config, fresh=fresh, allow_partial=allow_partial)
+    return f(inputs=inputs, out=out, config=config, fresh=fresh, allow_partial=allow_partial, run_date=run_date)

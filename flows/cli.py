@@ -65,6 +65,12 @@ def run(
                                         "in --out instead of resuming.")] = False,
     prefect: Annotated[bool, typer.Option("--prefect", help="Run as a tracked Prefect flow (uses "
                                           "PREFECT_API_URL, or starts a temporary server).")] = False,
+    incremental: Annotated[bool, typer.Option("--incremental", help="Only files not processed by an earlier "
+                                              "run date; output under OUT/run_date=<date>/ (see --run-date).")] = False,
+    run_date: Annotated[str | None, typer.Option("--run-date", help="The run date (YYYY-MM-DD) of an "
+                                                 "incremental run; default today (UTC).")] = None,
+    dask_address: Annotated[str | None, typer.Option("--dask-address", help="Run the shards on an existing "
+                                                     "Dask cluster (tcp://HOST:8786); implies --prefect.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
     """Clean PATHS into OUT/kept and OUT/rejected (Parquet, zstd) and OUT/manifest.json.
@@ -75,34 +81,50 @@ def run(
     from flows.sources import InputError
 
     cfg = _load_config(config, set_)
+    if run_date is not None or incremental:
+        run_date = _check_date(run_date)
     started = time.perf_counter()
     try:
-        if prefect or os.environ.get("PREFECT_API_URL"):
+        if prefect or dask_address or os.environ.get("PREFECT_API_URL"):
             from flows.cleanup import cleanup
             from flows.runner import default_workers
 
             if not quiet:
                 console.print("[dim]running as a Prefect flow[/dim]")
             manifest = cleanup(inputs=list(paths), out=str(out), config=cfg.model_dump(mode="json"),
-                               workers=workers or default_workers(), fresh=fresh)
+                               workers=workers or default_workers(), fresh=fresh, run_date=run_date,
+                               dask_address=dask_address)
         else:
-            manifest = _run_with_progress(paths, out, cfg, workers, fresh, quiet)
+            manifest = _run_with_progress(paths, out, cfg, workers, fresh, quiet, run_date)
     except InputError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
     if not quiet:
-        print_summary(manifest, out, time.perf_counter() - started)
+        print_summary(manifest, Path(f"{out}/run_date={run_date}") if run_date else out,
+                      time.perf_counter() - started)
     if manifest.get("failed_shards"):
         raise typer.Exit(1)
 
 
-def _run_with_progress(paths: list[str], out: Path, cfg, workers: int, fresh: bool, quiet: bool) -> dict:
+def _check_date(value: str | None) -> str:
+    import datetime as dt
+
+    if value is None:
+        return dt.datetime.now(dt.timezone.utc).date().isoformat()
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise typer.BadParameter(f"--run-date expects YYYY-MM-DD, got {value!r}") from None
+
+
+def _run_with_progress(paths: list[str], out: Path, cfg, workers: int, fresh: bool, quiet: bool,
+                       run_date: str | None) -> dict:
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
     from flows.runner import run_local
 
     if quiet:
-        return run_local(list(paths), str(out), cfg, workers=workers or None, fresh=fresh)
+        return run_local(list(paths), str(out), cfg, workers=workers or None, fresh=fresh, run_date=run_date)
     with Progress(TextColumn("[bold]cleaning[/bold] {task.description}"), BarColumn(), DownloadColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as bar:
         task = bar.add_task("", total=None)
@@ -113,7 +135,7 @@ def _run_with_progress(paths: list[str], out: Path, cfg, workers: int, fresh: bo
             bar.update(task, total=max(total, 1), description=f"{nfiles} files in {len(shards)} shard(s)")
 
         return run_local(list(paths), str(out), cfg, workers=workers or None, fresh=fresh,
-                         progress=lambda n: bar.advance(task, n), on_plan=on_plan)
+                         progress=lambda n: bar.advance(task, n), on_plan=on_plan, run_date=run_date)
 
 
 def print_summary(manifest: dict, out: Path, seconds: float | None = None) -> None:

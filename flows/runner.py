@@ -57,10 +57,15 @@ class Shard:
         return sum(f.size for f in self.files)
 
 
-def plan(inputs: list[str], config: CleanerConfig) -> list[Shard]:
-    """Discover input files and group them into keyed shards (deterministic)."""
+def plan(inputs: list[str], config: CleanerConfig, skip: set[str] | None = None) -> list[Shard]:
+    """Discover input files and group them into keyed shards (deterministic).
+
+    ``skip``: file fingerprints to leave out (already processed by an earlier
+    incremental run, see :func:`run_local`)."""
     files = discover(inputs)
-    groups = shard_files(files, config.output.shard_bytes)
+    if skip:
+        files = [f for f in files if f.fingerprint() not in skip]
+    groups = shard_files(files, config.output.shard_bytes, config.output.shard_boundary_every)
     chash = config.config_hash()
     return [Shard(i, tuple(g), shard_key(g, chash, VERSION)) for i, g in enumerate(groups)]
 
@@ -425,25 +430,79 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+LEDGER = "_ledger.json"
+
+
 def run_local(inputs: list[str], out: str, config: CleanerConfig, *, workers: int | None = None,
               fresh: bool = False, progress: ProgressFn | None = None,
-              on_plan: Callable[[list[Shard]], None] | None = None) -> dict[str, Any]:
-    """Run the whole recipe in this process or a local process pool."""
+              on_plan: Callable[[list[Shard]], None] | None = None,
+              run_date: str | None = None) -> dict[str, Any]:
+    """Run the whole recipe in this process or a local process pool.
+
+    ``run_date`` (``YYYY-MM-DD``) makes the run incremental: its output goes
+    to ``OUT/run_date=<date>/`` and files that an earlier run date already
+    processed, unchanged, are skipped (``OUT/_ledger.json`` records what was
+    processed when).  Without it, ``OUT`` holds exactly this run's inputs.
+    """
     t0 = time.perf_counter()
-    shards = plan(inputs, config)
+    ledger = _load_ledger(out) if run_date else {}
+    skip = {fp for fp, date in ledger.items() if date != run_date}
+    shards = plan(inputs, config, skip)
     if on_plan:
         on_plan(shards)
-    prepare_output(out, fresh)
+    target = f"{out.rstrip('/')}/run_date={run_date}" if run_date else out
+    prepare_output(target, fresh)
     n = min(workers or default_workers(), len(shards))
+    if n <= 1:
+        results, failed = _run_serial(shards, config, target, progress)
+    else:
+        results, failed = _run_pool(shards, config, target, n, progress)
+    manifest = finalize(target, shards, results, config, time.perf_counter() - t0, failed)
+    if run_date:
+        update_ledger(out, shards, results, run_date)
+    return manifest
+
+
+def _load_ledger(out: str) -> dict[str, str]:
+    store = Store(out)
+    if not store.exists(LEDGER):
+        return {}
+    data = json.loads(store.read_text(LEDGER))
+    return {e["fingerprint"]: e["run_date"] for e in data.get("files", [])}
+
+
+def update_ledger(out: str, shards: list[Shard], results: list[dict[str, Any]], run_date: str) -> None:
+    """Record the files of this run's completed shards as processed on ``run_date``."""
+    store = Store(out)
+    entries: dict[str, dict[str, Any]] = {}
+    if store.exists(LEDGER):
+        for e in json.loads(store.read_text(LEDGER)).get("files", []):
+            entries[e["fingerprint"]] = e
+    done = {r["key"] for r in results}
+    for s in shards:
+        if s.key in done:
+            for f in s.files:
+                entries[f.fingerprint()] = {"fingerprint": f.fingerprint(), "path": f.path, "size": f.size,
+                                            "run_date": run_date, "shard": s.key}
+    files = sorted(entries.values(), key=lambda e: (e["run_date"], e["path"]))
+    store.write_text(LEDGER, json.dumps({"files": files}, ensure_ascii=False, indent=1) + "\n")
+
+
+def _run_serial(shards: list[Shard], config: CleanerConfig, out: str,
+                progress: ProgressFn | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     results: list[dict[str, Any]] = []
     failed: list[dict[str, Any]] = []
-    if n <= 1:
-        for s in shards:
+    for s in shards:
+        try:
             results.append(clean_shard(s, config, out, progress))
-    else:
-        results, failed = _run_pool(shards, config, out, n, progress)
-    manifest = finalize(out, shards, results, config, time.perf_counter() - t0, failed)
-    return manifest
+        except Exception as exc:  # an I/O failure: reported, the other shards go on
+            failed.append(_failure(s, exc))
+    return results, failed
+
+
+def _failure(s: Shard, exc: BaseException) -> dict[str, Any]:
+    return {"key": s.key, "index": s.index, "files": [f.path for f in s.files],
+            "error": f"{type(exc).__name__}: {exc}"}
 
 
 def _run_pool(shards: list[Shard], config: CleanerConfig, out: str, n: int,
@@ -461,8 +520,7 @@ def _run_pool(shards: list[Shard], config: CleanerConfig, out: str, n: int,
             try:
                 results.append(fut.result())
             except Exception as exc:
-                failed.append({"key": s.key, "index": s.index, "files": [f.path for f in s.files],
-                               "error": f"{type(exc).__name__}: {exc}"})
+                failed.append(_failure(s, exc))
             if progress:
                 progress(s.n_bytes)
     return results, failed

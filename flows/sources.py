@@ -103,10 +103,14 @@ def _source_file(path: str) -> SourceFile:
         return SourceFile(path, 0, 0)
 
 
-def shard_files(files: list[SourceFile], shard_bytes: int) -> list[list[SourceFile]]:
-    """Group files, in order, into shards of about ``shard_bytes`` input bytes.
+def shard_files(files: list[SourceFile], shard_bytes: int, boundary_every: int = 256) -> list[list[SourceFile]]:
+    """Group files, in order, into shards of at most about ``shard_bytes`` input bytes.
 
-    A file bigger than ``shard_bytes`` is a shard of its own.
+    Shard boundaries are content-defined: a shard also ends after any file
+    whose path hashes to 0 modulo ``boundary_every``.  So a file added to (or
+    removed from) a landing folder changes only the shard it falls in, and the
+    other shards keep their keys and are not redone.  A file bigger than
+    ``shard_bytes`` is a shard of its own.
     """
     shards: list[list[SourceFile]] = []
     cur: list[SourceFile] = []
@@ -117,9 +121,16 @@ def shard_files(files: list[SourceFile], shard_bytes: int) -> list[list[SourceFi
             cur, size = [], 0
         cur.append(f)
         size += f.size
+        if _path_hash(f.path) % boundary_every == 0:
+            shards.append(cur)
+            cur, size = [], 0
     if cur:
         shards.append(cur)
     return shards
+
+
+def _path_hash(path: str) -> int:
+    return int.from_bytes(hashlib.blake2b(path.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
 
 
 def shard_key(files: list[SourceFile], config_hash: str, version: str) -> str:

@@ -1,0 +1,968 @@
+"""CJK mojibake repair: bytes decoded with the wrong Chinese codec (runs BEFORE ftfy).
+
+ftfy repairs UTF-8 read as Latin-1/cp1252.  Chinese web text has its own
+families, which this step repairs run by run (never a whole document at once):
+
+=========================  ===================================  ======================
+rule id                    damage                               round trip
+=========================  ===================================  ======================
+``mojibake:utf8_as_gbk``   UTF-8 read as GBK/GB18030/cp936      encode gb18030, decode UTF-8
+``mojibake:utf8_as_big5``  UTF-8 read as Big5                   encode cp950, decode UTF-8
+``mojibake:gbk_as_big5``   GBK read as Big5                     encode cp950, decode GBK
+``mojibake:big5_as_gbk``   Big5 read as GBK                     encode gb18030, decode Big5
+``mojibake:gbk_as_latin1`` GBK read as Latin-1/cp1252           encode latin-1, decode GBK
+``mojibake:big5_as_latin1`` Big5 read as Latin-1/cp1252         encode latin-1, decode Big5
+``mojibake:gbk_shifted``   a GBK stream that lost (or gained)   encode gb18030, add or
+                           one byte: every later pair is wrong  drop one byte, decode GBK
+=========================  ===================================  ======================
+
+How a run is found and judged:
+
+1. A fast pre-check: one regex scan for characters that are rare in real
+   text (computed from the Han frequency table, plus private-use code points
+   and U+FFFD) and one for runs of Latin-1 high characters.  Clean text stops
+   here.
+2. Around each suspicious cluster, the characters are turned back into the
+   bytes the wrong decoder saw and decoded with the right codec.  Decoded
+   characters are aligned with the original ones in *blocks* (the smallest
+   spans whose byte boundaries agree on both sides).
+3. A lost byte (``�`` from a decoder, ``?`` from an encoder, or nothing at
+   all in the shifted case) is a gap: the bytes around it tell what is
+   missing (``e5 89 ??`` is one UTF-8 character); the missing character is
+   guessed from common characters and the pairs they form with their
+   neighbours, or the junk is dropped.  Either way the document is flagged
+   ``lossy_mojibake``.
+4. Each block's gain is its cost before minus its cost after (see
+   :mod:`cleaners.plausibility`), less ``min_gain`` per repaired character;
+   the best stretch of blocks (maximum sum) is repaired when the result is
+   plausible text and the gain is clear.  Clean text, rare characters and
+   all, stays byte-identical.
+
+>>> from cleaners.config import CleanerConfig
+>>> from cleaners.context import Context
+>>> from cleaners.document import Document, apply_edits
+>>> bad = "今天上午".encode("utf-8").decode("gb18030")
+>>> bad
+'浠婂ぉ涓婂崍'
+>>> ctx = Context(Document.make("t", 0, bad), CleanerConfig(), text_in=bad)
+>>> apply_edits(bad, repair_mojibake(bad, ctx))
+'今天上午'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from cleaners import plausibility as P
+from cleaners.document import Edit
+
+if TYPE_CHECKING:
+    from cleaners.config import MojibakeConfig
+    from cleaners.context import Context
+
+STEP = "mojibake"
+UNK = -1                    # a byte that was lost (a gap in the byte stream)
+QMARK = -2                  # a "?" that may stand for lost bytes, or may be a real question mark
+RARE_SCORE = 50             # table score at or above which a Han character is "rare" (p < 1e-5)
+ABS_MIN_GAIN = 4.0          # a repair must also gain this much in total (log10 units)
+PLAUSIBLE_MEAN = 4.0        # repaired text must read like text: mean cost per character at most this
+MAX_GUESS_RATIO = 0.3       # at most this share of a repaired run may be unconfirmed guesses
+#                             (a guess is confirmed when it forms a known pair with a neighbour or is punctuation)
+MAX_MARKER_RATIO = 0.4      # a window with more U+FFFD than this share is left alone
+MAX_DROP_RATIO = 0.34       # at most this share of a repaired run's bytes may be dropped as junk
+DROP_PENALTY = 4.0          # cost of a byte dropped as unrecoverable
+GUESS_PENALTY = 1.0         # extra cost of a character guessed for lost bytes
+MAX_GUESS_COST = 5.0       # a guessed character must be at least this plausible in context, else dropped
+EDGE_CHARGE = 1.0           # per repaired character, so that a stretch does not grow into neutral text
+EXTEND_TOLERANCE = 1.5      # a repaired stretch takes in neighbours that read at most this much worse
+MAX_WINDOW = 2000           # characters examined around one cluster (bounded work)
+SHIFT_START_COST = 3.3      # ... and its first character is at least this uncommon
+CLUSTER_MEAN_COST = 3.6     # a cluster of rare characters is examined only when it reads this badly
+MAX_SHIFT_STARTS = 24       # shifted-run starts tried per cluster
+MAX_SHIFT_RUN = 400         # characters a shifted run may span before the stream realigns
+SHIFT_BACK = 6              # the shifted run may start this many characters before its first rare one
+
+# ---------------------------------------------------------------- pre-check
+
+
+def _rare_class() -> str:
+    common = {ord(c) for c, s in P.han_scores().items() if s < RARE_SCORE}
+    parts: list[str] = []
+    for lo, hi in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xE000, 0xF8FF)):
+        start = None
+        for cp in range(lo, hi + 2):
+            if cp <= hi and cp not in common:
+                if start is None:
+                    start = cp
+            elif start is not None:
+                end = cp - 1
+                parts.append(chr(start) if start == end else f"{chr(start)}-{chr(end)}")
+                start = None
+    return "[" + "".join(parts) + "\U00020000-\U0002FA1F\ufffd]"
+
+
+@functools.cache
+def _seed_re() -> re.Pattern[str]:
+    """Characters that are rare in real text: the seeds of a CJK mojibake run."""
+    return re.compile(_rare_class())
+
+
+# cp1252 letters and symbols that stand for bytes 0x80-0x9F
+_CP1252_HIGH = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+_LATIN_RUN = re.compile(f"[\u0080-\u00ff{_CP1252_HIGH}]{{2,}}")
+_UNRECOVERABLE = re.compile("锟斤拷|烫烫烫|屯屯屯|\ufffd")
+_MARKERS = "\ufffd?"
+# What lost bytes turn into downstream: U+FFFD's UTF-8 bytes read as GBK (锟斤拷), and
+# the fill patterns of uninitialised buffers (0xCC, 0xCD) read as GBK.  Flagged, not removed:
+# an article may discuss them once; real damage repeats them.
+_JUNK_RUN = re.compile("锟斤拷|烫烫烫|屯屯屯")
+
+# ---------------------------------------------------------------- codecs
+
+
+@functools.lru_cache(maxsize=None)
+def _wrong_bytes(kind: str, ch: str) -> bytes | None:
+    """The bytes a wrong decoder of ``kind`` turned into ``ch`` (None: it never makes ``ch``)."""
+    o = ord(ch)
+    if kind == "latin1":
+        if o < 0x100:
+            return bytes([o])
+        try:
+            return ch.encode("cp1252")
+        except UnicodeEncodeError:
+            return None
+    if o < 0x80:
+        return bytes([o])
+    if kind == "gbk":
+        if ch == "€":
+            return b"\x80"           # cp936 decodes the single byte 0x80 as €
+        try:
+            b = ch.encode("gb18030")
+        except UnicodeEncodeError:
+            return None
+        return b if len(b) == 2 else None
+    for codec in ("cp950", "big5hkscs"):
+        try:
+            return ch.encode(codec)
+        except UnicodeEncodeError:
+            continue
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def _right_bytes(kind: str, ch: str) -> bytes | None:
+    """``ch`` encoded with the right codec (used to match guesses against known bytes)."""
+    if kind == "utf8":
+        return ch.encode("utf-8", "surrogatepass")
+    b = _wrong_bytes("gbk" if kind == "gbk" else "big5", ch)
+    return b
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _dbcs_pair(kind: str, b1: int, b2: int) -> str | None:
+    raw = bytes([b1, b2])
+    codecs = ("gb18030",) if kind == "gbk" else ("cp950", "big5hkscs")
+    for codec in codecs:
+        try:
+            s = raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if s and all(ord(c) >= 0x80 for c in s):
+            return s
+    return None
+
+
+# ---------------------------------------------------------------- parsing bytes into units
+
+
+@dataclass(slots=True)
+class _Unit:
+    """A decoded piece: tokens ``[i, j)`` became ``text``.
+
+    ``kind``: ``ok`` (decoded), ``guess`` (``pattern`` has lost bytes to fill),
+    ``bad`` (bytes that decode to nothing: dropped), ``gap`` (a lost-byte
+    marker that stands for nothing recoverable: dropped).
+    """
+
+    i: int
+    j: int
+    kind: str
+    text: str = ""
+    pattern: tuple[int, ...] = ()
+    follow: tuple[int, ...] = ()    # per pattern position: the byte that followed a lost one (-1: unknown)
+
+
+def _gap(toks: list[int], i: int, j: int) -> _Unit:
+    """Gap tokens that no character needs: ``?`` marks were real question marks, ``�`` is junk."""
+    if all(t == QMARK for t in toks[i:j]):
+        return _Unit(i, j, "ok", "?" * (j - i))
+    return _Unit(i, j, "gap")
+
+
+def _utf8_need(b: int) -> int:
+    if 0xC2 <= b <= 0xDF:
+        return 1
+    if 0xE0 <= b <= 0xEF:
+        return 2
+    if 0xF0 <= b <= 0xF4:
+        return 3
+    return -1
+
+
+def _is_cont(b: int) -> bool:
+    return 0x80 <= b <= 0xBF
+
+
+def _parse_utf8(toks: list[int]) -> list[_Unit]:
+    """UTF-8 is self-synchronising: the bytes around a gap say exactly what is missing."""
+    units: list[_Unit] = []
+    n = len(toks)
+    i = 0
+    while i < n:
+        b = toks[i]
+        if b < 0:
+            k = 0
+            while i + 1 + k < n and k < 3 and toks[i + 1 + k] >= 0 and _is_cont(toks[i + 1 + k]):
+                k += 1
+            if k:   # the lead byte was lost
+                units.append(_Unit(i, i + 1 + k, "guess", pattern=(UNK, *toks[i + 1:i + 1 + k]),
+                                   follow=(toks[i + 1], *([-1] * k))))
+            else:
+                units.append(_gap(toks, i, i + 1))
+            i += 1 + k
+            continue
+        if b < 0x80:
+            units.append(_Unit(i, i + 1, "ok", chr(b)))
+            i += 1
+            continue
+        need = _utf8_need(b)
+        if need < 0:
+            units.append(_Unit(i, i + 1, "bad"))
+            i += 1
+            continue
+        j = i + 1
+        conts: list[int] = []
+        while j < n and len(conts) < need and toks[j] >= 0 and _is_cont(toks[j]):
+            conts.append(toks[j])
+            j += 1
+        if len(conts) == need:
+            try:
+                units.append(_Unit(i, j, "ok", bytes([b, *conts]).decode("utf-8")))
+            except UnicodeDecodeError:
+                units.append(_Unit(i, i + 1, "bad"))
+                j = i + 1
+            i = j
+            continue
+        if j < n and toks[j] < 0:
+            # lost continuation byte(s): the continuation bytes after the gap finish the character
+            g = j + 1
+            while g < n and toks[g] < 0 and g - j < need - len(conts):
+                g += 1
+            after: list[int] = []
+            while g < n and len(conts) + 1 + len(after) <= need and toks[g] >= 0 and _is_cont(toks[g]):
+                after.append(toks[g])
+                g += 1
+            missing = need - len(conts) - len(after)
+            if missing >= 1:
+                pattern = (b, *conts, *([UNK] * missing), *after)
+                follow = [-1] * len(pattern)
+                if not after and g < n and toks[g] >= 0:
+                    follow[-1] = toks[g]      # the byte the decoder saw after the lost one
+                units.append(_Unit(i, g, "guess", pattern=pattern, follow=tuple(follow)))
+                i = g
+                continue
+        units.append(_Unit(i, j, "bad"))
+        i = j
+    return units
+
+
+def _dbcs_greedy(toks: list[int], start: int, end: int, kind: str) -> list[_Unit]:
+    """Python-like greedy decoding of ``toks[start:end]`` (no gaps inside)."""
+    units: list[_Unit] = []
+    i = start
+    while i < end:
+        b = toks[i]
+        if b < 0x80:
+            units.append(_Unit(i, i + 1, "ok", chr(b)))
+            i += 1
+            continue
+        if b == 0x80 and kind == "gbk":
+            units.append(_Unit(i, i + 1, "ok", "€"))
+            i += 1
+            continue
+        if i + 1 < end:
+            s = _dbcs_pair(kind, b, toks[i + 1])
+            if s is not None:
+                units.append(_Unit(i, i + 2, "ok", s))
+                i += 2
+                continue
+        units.append(_Unit(i, i + 1, "bad"))
+        i += 1
+    return units
+
+
+def _is_trail(kind: str, b: int) -> bool:
+    if kind == "gbk":
+        return 0x40 <= b <= 0xFE and b != 0x7F
+    return 0x40 <= b <= 0x7E or 0xA1 <= b <= 0xFE
+
+
+def _parse_dbcs(toks: list[int], fam: Family, left_ctx: str = "") -> list[_Unit]:
+    """Decode a double-byte stream with gaps.
+
+    Around a gap, a lead byte may have lost its trail (``l ?``), the next pair
+    may have lost its lead (``? t``), or whole characters may be gone; each
+    reading is scored (lost bytes guessed, unused gaps charged) and the best
+    one kept.
+    """
+    kind = fam.right
+    units: list[_Unit] = []
+    n = len(toks)
+    i = 0
+    while i < n:
+        nxt = i
+        while nxt < n and toks[nxt] >= 0:
+            nxt += 1
+        if nxt > i:
+            units.extend(_dbcs_greedy(toks, i, nxt, kind))
+            i = nxt
+            continue
+        g = i
+        while g < n and toks[g] < 0:
+            g += 1
+        nxt = g
+        while nxt < n and toks[nxt] >= 0:
+            nxt += 1
+        left = _last_text(units) or left_ctx[-1:]
+        free = i
+        head: list[_Unit] = []
+        last = units[-1] if units else None
+        if (last is not None and last.kind == "bad" and last.j == i and toks[i - 1] >= 0x81):
+            # a lead byte whose trail was lost
+            units.pop()
+            nb = toks[i + 1] if i + 1 < n else -1
+            head.append(_Unit(last.i, i + 1, "guess", pattern=(toks[i - 1], UNK), follow=(-1, nb)))
+            free = i + 1
+        options: list[list[_Unit]] = []
+        nb = toks[g] if g < n else -1
+        tails: list[tuple[int, list[_Unit]]] = [(g, _dbcs_greedy(toks, g, nxt, kind))]
+        if free < g and g < nxt and _is_trail(kind, toks[g]):
+            # the gap swallowed the lead byte of the next pair: realign after it
+            realigned = _dbcs_greedy(toks, g + 1, nxt, kind)
+            tails.append((g - 1, [_Unit(g - 1, g + 1, "guess", pattern=(UNK, toks[g]), follow=(toks[g], -1)),
+                                  *realigned]))
+        for end, tail in tails:
+            options.append(head + ([_gap(toks, free, end)] if end > free else []) + tail)
+            if end - free == 2:
+                # two lost bytes: maybe one whole character
+                whole = _Unit(free, end, "guess", pattern=(UNK, UNK), follow=(-1, nb if end == g else -1))
+                options.append(head + [whole] + tail)
+        at_gap = nxt < n
+        best = min(options, key=lambda o: _option_cost(o, fam, left, at_gap))
+        units.extend(best)
+        i = nxt
+    return units
+
+
+def _last_text(units: list[_Unit]) -> str:
+    for u in reversed(units):
+        if u.text:
+            return u.text[-1]
+    return ""
+
+
+def _option_cost(units: list[_Unit], fam: Family, left: str, at_gap: bool = False) -> float:
+    """Cost of one reading of the bytes after a gap (guesses resolved, lost bytes charged)."""
+    total = 0.0
+    prev = left
+    for k, u in enumerate(units):
+        if u.kind == "ok":
+            total += P.cost(u.text, prev)
+            prev = u.text[-1:]
+        elif u.kind == "guess":
+            right = next((v.text[:1] for v in units[k + 1:k + 2] if v.kind == "ok"), "")
+            g = _guess(fam, u, prev, right)
+            if g is None or g[1] > MAX_GUESS_COST:
+                total += DROP_PENALTY * sum(1 for t in u.pattern if t != UNK) + DROP_PENALTY
+            else:
+                u.text = g[0]
+                total += g[1] + GUESS_PENALTY
+                prev = g[0]
+        elif at_gap and k == len(units) - 1 and u.kind == "bad" and u.j - u.i == 1:
+            total += 3.0 + GUESS_PENALTY      # a lead byte before the next gap: its trail will be guessed
+        else:
+            total += DROP_PENALTY * (u.j - u.i)
+    return total
+
+
+# ---------------------------------------------------------------- guessing lost bytes
+
+_CP1252_UNDEFINED = frozenset((0x81, 0x8D, 0x8F, 0x90, 0x9D))
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _wrong_rejects(wrong: str, x: int, y: int) -> bool:
+    """Could the wrong decoder have lost byte ``x`` (followed by ``y``, -1 if unknown)?
+
+    Python's decoders replace one byte per error: a byte is lost when it does
+    not start a valid character with the byte after it.  Latin-1 loses
+    nothing; cp1252 loses its five undefined bytes.
+    """
+    if wrong == "latin1":
+        return x in _CP1252_UNDEFINED
+    if x < 0x80:
+        return False
+    if y < 0:
+        return True
+    try:
+        bytes([x, y]).decode("gbk" if wrong == "gbk" else "big5")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _pattern_chars(kind: str, pattern: tuple[int, ...]) -> tuple[tuple[str, bytes], ...]:
+    """Every character the right codec gives for ``pattern`` with its one lost byte filled in."""
+    k = pattern.index(UNK)
+    out: list[tuple[str, bytes]] = []
+    for x in range(0x80, 0x100) if k or kind != "utf8" else range(0xC2, 0xF5):
+        raw = bytes(x if t == UNK else t for t in pattern)
+        if kind == "utf8":
+            try:
+                ch = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+        else:
+            if len(raw) != 2 or raw[0] < 0x81:
+                continue
+            got = _dbcs_pair(kind, raw[0], raw[1])
+            if got is None:
+                continue
+            ch = got
+        if len(ch) == 1:
+            out.append((ch, raw))
+    return tuple(out)
+
+
+def _guess(fam: Family, u: _Unit, left: str, right: str) -> tuple[str, float, bool] | None:
+    """The most plausible character whose bytes (right codec) match the unit's pattern
+    and whose lost bytes the wrong decoder would indeed have lost; with its cost in context."""
+    if not fam.guess:
+        return None
+    pattern = u.pattern
+    follow = u.follow or (-1,) * len(pattern)
+    if pattern.count(UNK) == 1:
+        cands = _pattern_chars(fam.right, pattern)
+    else:
+        # several lost bytes: only punctuation or characters that form a known pair with a neighbour
+        pool: set[str] = set(P.CJK_PUNCT)
+        if left:
+            pool.update(P.chars_after(left))
+        if right:
+            pool.update(P.chars_before(right))
+        cands = tuple((ch, b) for ch in pool
+                      if (b := _right_bytes(fam.right, ch)) is not None and len(b) == len(pattern)
+                      and all(p == UNK or p == q for p, q in zip(pattern, b, strict=True)))
+    best: str | None = None
+    best_cost = math.inf
+    best_pair = False
+    for ch, b in cands:
+        if not fam.shifted and not all(_wrong_rejects(fam.wrong, b[k], follow[k] if follow[k] >= 0 or k + 1 >= len(b) else b[k + 1])
+                                       for k in range(len(b)) if pattern[k] == UNK):
+            continue
+        bl = P.pair_bonus(left, ch) if left else 0.0
+        br = P.pair_bonus(ch, right) if right else 0.0
+        if fam.shifted and not (bl or br) and not (pattern[0] != UNK and ch in P.CJK_PUNCT):
+            continue            # a byte may have been lost or inserted: guess only what its neighbours confirm
+        c = P.char_cost(ch) - bl - br
+        if c < best_cost or (c == best_cost and best is not None and ch < best):
+            best, best_cost, best_pair = ch, c, bool(bl or br)
+    if best is None:
+        return None
+    return best, best_cost, best_pair or best in P.CJK_PUNCT
+
+
+# ---------------------------------------------------------------- blocks and the repair decision
+
+
+@dataclass(slots=True)
+class _Block:
+    cs: int                 # first original character (index in the window)
+    ce: int                 # one past the last
+    units: list[_Unit] = field(default_factory=list)
+    text: str = ""
+    dropped: int = 0        # bytes dropped as junk
+    guessed: int = 0        # characters guessed for lost bytes
+    unconfirmed: int = 0    # ... of which neither a known pair nor punctuation
+    gain: float = 0.0
+    nbytes: int = 0
+    same: bool = False      # decodes to itself (ASCII, or realigned text after a shifted run)
+
+
+@dataclass(slots=True)
+class Repair:
+    """A repair candidate: ``text[start:end]`` (line offsets) becomes ``after``."""
+
+    start: int
+    end: int
+    after: str
+    rule: str
+    gain: float
+    dropped: int
+    guessed: int
+    pieces: tuple[tuple[int, int, str, float], ...] = ()   # (start, end, after, gain) per block
+
+    def trimmed(self, lo: int, hi: int) -> Repair | None:
+        """This repair without the blocks that reach outside ``[lo, hi)`` (None if nothing is left)."""
+        keep = [p for p in self.pieces if p[0] >= lo and p[1] <= hi]
+        while keep and keep[0][2] == "":
+            keep.pop(0)
+        if not keep or keep == list(self.pieces):
+            return None if not keep else self
+        gain = sum(p[3] for p in keep)
+        if gain < ABS_MIN_GAIN or not any(ord(c) > 0x7F for p in keep for c in p[2]):
+            return None
+        return Repair(keep[0][0], keep[-1][1], "".join(p[2] for p in keep), self.rule, gain,
+                      self.dropped, self.guessed, tuple(keep))
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """One damage family: ``wrong`` turned bytes into characters, ``right`` is how to read them."""
+
+    name: str
+    wrong: str      # "gbk" | "big5" | "latin1"
+    right: str      # "utf8" | "gbk" | "big5"
+    shifted: bool = False
+    guess: bool = True  # guess characters for lost bytes (else drop them)
+
+
+FAMILIES: tuple[Family, ...] = (
+    Family("utf8_as_gbk", "gbk", "utf8"),
+    Family("big5_as_gbk", "gbk", "big5"),
+    Family("utf8_as_big5", "big5", "utf8"),
+    Family("gbk_as_big5", "big5", "gbk"),
+    Family("gbk_as_latin1", "latin1", "gbk"),
+    Family("big5_as_latin1", "latin1", "big5"),
+    Family("gbk_shifted", "gbk", "gbk", shifted=True),
+)
+
+
+def _tokens(window: str, kind: str, lead_gap: bool) -> tuple[list[int], list[int]] | None:
+    toks: list[int] = []
+    owner: list[int] = []
+    if lead_gap:
+        toks.append(UNK)
+        owner.append(0)
+    for ci, ch in enumerate(window):
+        if ch == "\ufffd" or (ch == "?" and _marker_context(window, ci)):
+            toks.append(UNK if ch == "\ufffd" else QMARK)
+            owner.append(ci)
+            continue
+        b = _wrong_bytes(kind, ch)
+        if b is None:
+            return None
+        toks.extend(b)
+        owner.extend([ci] * len(b))
+    return toks, owner
+
+
+def _marker_context(window: str, ci: int) -> bool:
+    """A ``?`` right after a non-ASCII character (or after such a ``?``) may stand for lost bytes."""
+    k = ci - 1
+    while k >= 0 and window[k] == "?":
+        k -= 1
+    return k >= 0 and ord(window[k]) > 0x7F
+
+
+def _blocks(window: str, fam: Family, lead_gap: bool, left: str = "") -> list[_Block] | None:
+    tk = _tokens(window, fam.wrong, lead_gap)
+    if tk is None:
+        return None
+    toks, owner = tk
+    units = _parse_utf8(toks) if fam.right == "utf8" else _parse_dbcs(toks, fam, left)
+    blocks: list[_Block] = []
+    for u in units:
+        first, last = owner[u.i], owner[u.j - 1]
+        if blocks and first <= blocks[-1].ce - 1:
+            blk = blocks[-1]
+            blk.ce = max(blk.ce, last + 1)
+            blk.units.append(u)
+        else:
+            start = blocks[-1].ce if blocks else 0
+            if start < first:          # characters that produced no unit (cannot happen, but keep spans whole)
+                blocks.append(_Block(start, first))
+            blocks.append(_Block(first, last + 1, [u]))
+    if blocks and blocks[-1].ce < len(window):
+        blocks.append(_Block(blocks[-1].ce, len(window)))
+    # fill the decoded text, guessing lost characters from their neighbours
+    prev = left[-1:]
+    for bi, blk in enumerate(blocks):
+        parts: list[str] = []
+        for ui, u in enumerate(blk.units):
+            blk.nbytes += u.j - u.i
+            if u.kind == "ok":
+                parts.append(u.text)
+            elif u.kind == "guess":
+                left = (parts[-1] if parts else prev)[-1:]
+                right = _next_text(blocks, bi, ui)
+                g = _guess(fam, u, left, right)
+                if g is None or g[1] > MAX_GUESS_COST:
+                    blk.dropped += sum(1 for t in u.pattern if t != UNK)
+                else:
+                    parts.append(g[0])
+                    blk.guessed += 1
+                    blk.unconfirmed += not g[2]
+            else:       # bad bytes, and lost-byte markers nothing could use
+                blk.dropped += u.j - u.i
+        blk.text = "".join(parts)
+        if blk.text:
+            prev = blk.text
+    return blocks
+
+
+def _next_text(blocks: list[_Block], bi: int, ui: int) -> str:
+    for u in blocks[bi].units[ui + 1:]:
+        if u.kind == "ok":
+            return u.text[:1]
+        if u.kind == "guess":
+            return ""
+    for blk in blocks[bi + 1:bi + 2]:
+        for u in blk.units:
+            if u.kind == "ok":
+                return u.text[:1]
+            return ""
+    return ""
+
+
+def _score_blocks(window: str, blocks: list[_Block], left: str, right: str) -> None:
+    prev_o = left[-1:]
+    prev_d = left[-1:]
+    for bi, blk in enumerate(blocks):
+        orig = window[blk.cs:blk.ce]
+        nxt_o = window[blk.ce:blk.ce + 1] or right[:1]
+        nxt_d = next((b.text[:1] for b in blocks[bi + 1:bi + 3] if b.text), "") or right[:1]
+        if orig == blk.text and not blk.dropped:
+            blk.gain = 0.0
+            blk.same = True
+        elif not blk.text and all(u.kind == "gap" for u in blk.units):
+            blk.gain = 0.0      # dropping a marker alone is no evidence for this reading
+        else:
+            before = P.cost(orig, prev_o, nxt_o)
+            after = P.cost(blk.text, prev_d, nxt_d) + DROP_PENALTY * blk.dropped + GUESS_PENALTY * blk.guessed
+            blk.gain = before - after - EDGE_CHARGE * (sum(1 for c in blk.text if ord(c) > 0x7F) or 1)
+        prev_o = orig[-1:] or prev_o
+        prev_d = blk.text[-1:] or prev_d
+
+
+def _best_stretch(blocks: list[_Block], lo: int, hi: int) -> tuple[int, int, float] | None:
+    """Maximum-sum run of block gains in ``blocks[lo:hi]`` (Kadane), trimmed of unchanged ends."""
+    best: tuple[int, int, float] | None = None
+    cur = 0.0
+    start = lo
+    for k in range(lo, hi):
+        if cur <= 0:
+            cur = 0.0
+            start = k
+        cur += blocks[k].gain
+        if blocks[k].gain > 0 and (best is None or cur > best[2]):
+            best = (start, k + 1, cur)
+    if best is None:
+        return None
+    s, e, g = best
+    while s < e and blocks[s].same:
+        s += 1
+    return (s, e, g) if s < e else None
+
+
+def _candidates(line: str, w0: int, w1: int, fam: Family, cfg: MojibakeConfig, lead_gap: bool = False,
+                ) -> list[Repair]:
+    window = line[w0:w1]
+    if window.count("\ufffd") > MAX_MARKER_RATIO * len(window):
+        return []               # most bytes are gone: any "repair" would be invented (flagged instead)
+    blocks = _blocks(window, fam, lead_gap, line[max(0, w0 - 1):w0])
+    if not blocks:
+        return []
+    _score_blocks(window, blocks, line[:w0], line[w1:])
+    out: list[Repair] = []
+    stack = [(0, len(blocks))]
+    while stack:
+        lo, hi = stack.pop()
+        if hi <= lo:
+            continue
+        found = _best_stretch(blocks, lo, hi)
+        if found is None:
+            continue
+        s, e, gain = found
+        # the stretch's neighbours decoded with the same codec: take them when they read about as well
+        while s > lo and _extendable(blocks[s - 1]):
+            gain += blocks[s - 1].gain
+            s -= 1
+        while e < hi and _extendable(blocks[e]):
+            gain += blocks[e].gain
+            e += 1
+        stack.append((lo, s))
+        stack.append((e, hi))
+        rep = _accept(line, w0, window, blocks[s:e], fam, gain, cfg)
+        if rep is not None:
+            out.append(rep)
+        elif e - s > 1:
+            # rejected as a whole: split at the worst block and judge the halves
+            m = min(range(s, e), key=lambda k: blocks[k].gain)
+            stack.append((s, m))
+            stack.append((m + 1, e))
+    return out
+
+
+def _extendable(blk: _Block) -> bool:
+    return (not blk.same and blk.gain >= -EXTEND_TOLERANCE
+            and all(P.char_cost(c) < 6.0 for c in blk.text) and not blk.dropped and not blk.guessed and blk.text != ""
+            and any(ord(c) > 0x7F for c in blk.text) and not any(u.kind != "ok" for u in blk.units))
+
+
+def _accept(line: str, w0: int, window: str, blks: list[_Block], fam: Family, gain: float,
+            cfg: MojibakeConfig) -> Repair | None:
+    before = window[blks[0].cs:blks[-1].ce]
+    after = "".join(b.text for b in blks)
+    if before == after:
+        return None
+    changed = [c for c in after if ord(c) > 0x7F]
+    if not changed:
+        return None             # only markers or junk removed: not a repair
+    raw_gain = gain + EDGE_CHARGE * sum((sum(1 for c in b.text if ord(c) > 0x7F) or 1) for b in blks
+                                         if not b.same)
+    if raw_gain < max(ABS_MIN_GAIN, cfg.min_gain * max(1, len(changed))):
+        return None
+    guessed = sum(b.guessed for b in blks)
+    if sum(b.unconfirmed for b in blks) > MAX_GUESS_RATIO * max(1, len(changed)):
+        return None
+    orig_changed = [c for c in before if ord(c) > 0x7F]
+    real = [c for c in orig_changed if c != "\ufffd"]
+    if len(real) < cfg.min_run:
+        # a lone lost-byte marker: only a confirmed guess of Han text or punctuation may replace it
+        if "\ufffd" not in before or any(b.unconfirmed for b in blks):
+            return None
+        if not all(P.is_han(c) or c in P.CJK_PUNCT for c in changed):
+            return None
+    if changed:
+        if max(P.char_cost(c) for c in changed) >= P.JUNK:
+            return None
+        if P.mean_cost("".join(changed)) > PLAUSIBLE_MEAN:
+            return None
+        if sum(1 for c in changed if P.char_cost(c) >= P.UNSEEN_HAN) > len(changed) // 20:
+            return None         # characters real text never uses: a wrong reading
+    dropped = sum(b.dropped for b in blks)
+    nbytes = sum(b.nbytes for b in blks) or 1
+    if dropped / nbytes > MAX_DROP_RATIO or dropped > 1 + len(changed) // 4:
+        return None
+    if fam.wrong == "latin1":
+        raw = b"".join(_wrong_bytes("latin1", c) or b"" for c in before)
+        try:
+            raw.decode("utf-8")
+            return None             # valid UTF-8: ftfy's case (UTF-8 read as Latin-1), not ours
+        except UnicodeDecodeError:
+            pass
+    pieces = tuple((w0 + b.cs, w0 + b.ce, b.text, b.gain) for b in blks)
+    return Repair(w0 + blks[0].cs, w0 + blks[-1].ce, after, f"{STEP}:{fam.name}", raw_gain,
+                  dropped, guessed, pieces)
+
+
+# ---------------------------------------------------------------- windows
+
+
+def _encodable_span(line: str, pos: int, kind: str) -> tuple[int, int]:
+    """The maximal span around ``pos`` of characters the wrong decoder could have produced."""
+    def ok(ch: str) -> bool:
+        return ch in _MARKERS or _wrong_bytes(kind, ch) is not None
+
+    lo = pos
+    while lo > 0 and pos - lo < MAX_WINDOW and ok(line[lo - 1]):
+        lo -= 1
+    hi = pos
+    while hi < len(line) and hi - pos < MAX_WINDOW and ok(line[hi]):
+        hi += 1
+    return lo, hi
+
+
+def _clusters(line: str, positions: list[int], min_run: int, gap: int = 6) -> list[list[int]]:
+    """Group seed positions closer than ``gap``; keep groups with ``min_run`` seeds or a U+FFFD."""
+    out: list[list[int]] = []
+    group: list[int] = []
+    for p in positions:
+        if group and p - group[-1] > gap:
+            if _keep(line, group, min_run):
+                out.append(group)
+            group = []
+        group.append(p)
+    if group and _keep(line, group, min_run):
+        out.append(group)
+    return out
+
+
+def _keep(line: str, group: list[int], min_run: int) -> bool:
+    return len(group) >= min_run or any(line[p] == "\ufffd" or 0xE000 <= ord(line[p]) <= 0xF8FF for p in group)
+
+
+def _suspicious(line: str, group: list[int]) -> bool:
+    """Cheap test before any round trip: the cluster reads badly as it stands."""
+    if any(P.char_cost(line[p]) >= P.JUNK for p in group):
+        return True             # a lost-byte marker or a private-use character
+    lo, hi = max(0, group[0] - 2), min(len(line), group[-1] + 3)
+    return P.mean_cost(line[lo:hi]) >= CLUSTER_MEAN_COST
+
+
+@functools.lru_cache(maxsize=32)
+def _families(names: tuple[str, ...], guess: bool) -> tuple[Family, ...]:
+    return tuple(dataclasses.replace(f, guess=guess) for f in FAMILIES if not names or f.name in names)
+
+
+def _line_repairs(line: str, cfg: MojibakeConfig) -> list[Repair]:
+    families = _families(tuple(cfg.families), cfg.guess_lost_bytes)
+    cands: list[Repair] = []
+    seeds = [m.start() for m in _seed_re().finditer(line)]
+    clusters = [g for g in (_clusters(line, seeds, cfg.min_run) if seeds else []) if _suspicious(line, g)]
+    done: set[tuple[str, int, int]] = set()
+    for group in clusters:
+        for fam in families:
+            if fam.wrong == "latin1" or fam.shifted:
+                continue
+            covered = -1
+            for p in group:
+                if p < covered:
+                    continue
+                lo, hi = _encodable_span(line, p, fam.wrong)
+                covered = hi
+                if hi <= lo or lo > p or (fam.name, lo, hi) in done:
+                    continue
+                done.add((fam.name, lo, hi))
+                cands.extend(_candidates(line, lo, hi, fam, cfg))
+    # a shifted stream: tried only where no other family explains the seeds
+    shifted = next((f for f in families if f.shifted), None)
+    if shifted is None or line.count("\ufffd") > 0.1 * len(line):
+        clusters = []           # a stream this broken is not one lost byte
+    for group in clusters:
+        starts: list[int] = []
+        for p in group:
+            if any(r.start <= p < r.end for r in cands):
+                continue
+            for back in range(SHIFT_BACK + 1):
+                s = p - back
+                if s < 0 or s in starts:
+                    continue
+                if ord(line[s]) < 0x80 or (line[s] not in _MARKERS and P.char_cost(line[s]) < SHIFT_START_COST):
+                    continue        # a shifted run starts with a mis-paired (so uncommon) character
+                starts.append(s)
+        for s in starts[:MAX_SHIFT_STARTS]:
+            lo, hi = _encodable_span(line, s, "gbk")
+            if lo > s or hi <= s:
+                continue
+            assert shifted is not None
+            cands.extend(_shifted_candidates(line, s, min(hi, s + MAX_SHIFT_RUN), shifted, cfg))
+    for m in _LATIN_RUN.finditer(line):
+        if sum(1 for c in m.group() if 0x80 <= ord(c) <= 0xFF) < 2:
+            continue
+        for fam in families:
+            if fam.wrong != "latin1":
+                continue
+            lo, hi = _encodable_span(line, m.start(), "latin1")
+            key = (fam.name, lo, hi)
+            if key in done:
+                continue
+            done.add(key)
+            cands.extend(_candidates(line, lo, hi, fam, cfg))
+    # keep the best non-overlapping candidates
+    chosen: list[Repair] = []
+    for r in sorted(cands, key=lambda r: (-r.gain, r.start, r.rule)):
+        for c in chosen:
+            if r is None or r.end <= c.start or r.start >= c.end:
+                continue
+            # overlapping a better repair: keep what lies on one side of it
+            left = r.trimmed(r.start, c.start)
+            right = r.trimmed(c.end, r.end)
+            r = max((x for x in (left, right) if x is not None), key=lambda x: x.gain, default=None)
+        if r is not None and all(r.end <= c.start or r.start >= c.end for c in chosen):
+            chosen.append(r)
+    return sorted(chosen, key=lambda r: r.start)
+
+
+# A lost-byte marker left just before a shifted run, with the tail of a pinyin
+# annotation whose "(" went with the lost byte: "?yōu)" in "轉變?yōu)榱艘粋€".
+_SHIFT_JUNK = re.compile("[?\ufffd](?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}[1-5]?\\))?$")
+
+
+def _shifted_candidates(line: str, s: int, hi: int, fam: Family, cfg: MojibakeConfig) -> list[Repair]:
+    reps = [r for r in _candidates(line, s, hi, fam, cfg, lead_gap=True) if r.start == s]
+    out = []
+    for r in reps:
+        m = _SHIFT_JUNK.search(line, max(0, s - 12), s)
+        if m is not None and m.end() == s:
+            r = Repair(m.start(), r.end, r.after, r.rule, r.gain, r.dropped + 1, r.guessed,
+                       ((m.start(), r.end, r.after, r.gain),))
+        out.append(r)
+    return out
+
+
+# ---------------------------------------------------------------- the step
+
+
+def repair_mojibake(text: str, ctx: Context) -> list[Edit]:
+    """Repair CJK mojibake runs (see the module docstring); flags lossy and unrecoverable damage.
+
+    >>> from cleaners.config import CleanerConfig
+    >>> from cleaners.context import Context
+    >>> from cleaners.document import Document
+    >>> t = "曙光存储副总裁"
+    >>> repair_mojibake(t, Context(Document.make("t", 0, t), CleanerConfig()))
+    []
+    """
+    cfg = ctx.config.mojibake
+    if not cfg.enabled or not text:
+        return []
+    edits: list[Edit] = []
+    seeded = _seed_re().search(text) is not None
+    latin = _LATIN_RUN.search(text) is not None
+    if seeded or latin:
+        pos = 0
+        for line in text.split("\n"):
+            if _seed_re().search(line) or _LATIN_RUN.search(line):
+                for r in _line_repairs(line, cfg):
+                    note = []
+                    if r.guessed:
+                        note.append(f"guessed={r.guessed}")
+                    if r.dropped:
+                        note.append(f"dropped_bytes={r.dropped}")
+                    note.append(f"gain={r.gain:.1f}")
+                    edits.append(Edit(STEP, r.rule, pos + r.start, pos + r.end, line[r.start:r.end],
+                                      r.after, ";".join(note)))
+            pos += len(line) + 1
+    repaired = sum(e.end - e.start for e in edits)
+    lost = 0
+    for e in edits:
+        for part in e.note.split(";"):
+            if part.startswith(("guessed=", "dropped_bytes=")):
+                lost += int(part.split("=", 1)[1])
+    if edits:
+        ctx.signals["mojibake_runs"] = float(len(edits))
+        ctx.signals["mojibake_repaired_chars"] = float(repaired)
+        if lost:
+            ctx.signals["mojibake_lost_bytes"] = float(lost)
+            ctx.flag("lossy_mojibake")
+    _check_unrecoverable(text, edits, ctx)
+    return edits
+
+
+def _check_unrecoverable(text: str, edits: list[Edit], ctx: Context) -> None:
+    if not _UNRECOVERABLE.search(text):
+        return
+    junk = len(_JUNK_RUN.findall(text))
+    fffd = text.count("\ufffd") - sum(e.before.count("\ufffd") for e in edits)
+    if fffd:
+        ctx.signals["replacement_chars"] = float(fffd)
+    if junk >= 2 or fffd >= 3 and fffd / max(1, len(text)) > 0.002:
+        ctx.flag("unrecoverable_mojibake")

@@ -1,0 +1,227 @@
+"""How plausible a piece of text is as real writing: a per-character cost.
+
+Mojibake and mis-decoded bytes are made of characters that are rare in real
+text (``鏇欏厜瀛樺``, ``Êï¹â´æ``, PUA code points); the repaired text reads as
+common characters that form common pairs.  This module turns that into a
+number: ``cost(text)`` is roughly ``-log10 P(text)`` under a character
+unigram model with a bonus for known adjacent pairs.  The Han part comes from
+``cleaners/data/han_freq.tsv`` and ``han_bigram.tsv`` (built once from
+jieba's word list by ``cleaners/data/build_han_freq.py``; see the file
+headers); other characters get a cost by script and class.
+
+>>> cost("数据中心") < cost("鏇欏厜瀛")
+True
+>>> char_cost("的") < char_cost("曙") < char_cost("鏇")
+True
+
+Costs are in log10 units per character: common Han characters cost about 2-3,
+rare ones 5-7, code points never seen in text (PUA, U+FFFD, C1 controls) 10.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import unicodedata
+from importlib import resources
+
+UNSEEN_HAN = 8.0          # a CJK ideograph absent from the table
+JUNK = 10.0               # PUA, U+FFFD, controls: never part of real text
+
+# Punctuation that real Chinese text is made of, cheapest first.  These are
+# the *good* characters a repair may produce (a rule as data, not a list of
+# bad characters): a lost byte inside ``。`` is guessed back as ``。``.
+CJK_PUNCT: dict[str, float] = {}
+for _chars, _cost in (("，。", 1.6), ("、“”：", 2.2), ("；！？（）《》‘’", 2.6),
+                      ("「」『』【】…—·～", 3.0)):
+    for _c in _chars:
+        CJK_PUNCT[_c] = _cost
+_ASCII_PUNCT_COST = 2.6
+_PINYIN_LETTERS = frozenset("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüĀÁǍÀĒÉĚÈĪÍǏÌŌÓǑÒŪÚǓÙ")
+
+
+def _is_han_cp(o: int) -> bool:
+    return (0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF
+            or 0x20000 <= o <= 0x2FA1F)
+
+
+def is_han(ch: str) -> bool:
+    """True for a CJK unified or compatibility ideograph.
+
+    >>> is_han("中"), is_han("a"), is_han("の")
+    (True, False, False)
+    """
+    return len(ch) == 1 and _is_han_cp(ord(ch))
+
+
+def _load(name: str) -> dict[str, int]:
+    table: dict[str, int] = {}
+    text = resources.files("cleaners.data").joinpath(name).read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        key, _, score = line.partition("\t")
+        table[key] = int(score)
+    return table
+
+
+@functools.cache
+def han_scores() -> dict[str, int]:
+    """``char -> round(-10*log10 p)`` for the Han characters in the table."""
+    return _load("han_freq.tsv")
+
+
+@functools.cache
+def pair_scores() -> dict[str, int]:
+    """``pair -> round(-10*log10 p)`` for the most frequent adjacent Han pairs."""
+    return _load("han_bigram.tsv")
+
+
+@functools.cache
+def _pair_index() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    after: dict[str, list[str]] = {}
+    before: dict[str, list[str]] = {}
+    for p in pair_scores():
+        after.setdefault(p[0], []).append(p[1])
+        before.setdefault(p[1], []).append(p[0])
+    return ({k: tuple(v) for k, v in after.items()}, {k: tuple(v) for k, v in before.items()})
+
+
+def chars_after(ch: str) -> tuple[str, ...]:
+    """Characters that commonly follow ``ch`` (from the pair table)."""
+    return _pair_index()[0].get(ch, ())
+
+
+def chars_before(ch: str) -> tuple[str, ...]:
+    """Characters that commonly precede ``ch`` (from the pair table)."""
+    return _pair_index()[1].get(ch, ())
+
+
+@functools.cache
+def common_chars(limit: int = 400) -> tuple[str, ...]:
+    """The ``limit`` most common Han characters plus common CJK punctuation."""
+    han = sorted(han_scores().items(), key=lambda kv: kv[1])[:limit]
+    return tuple(c for c, _ in han) + tuple(CJK_PUNCT)
+
+
+def han_score(ch: str) -> int | None:
+    """The table score of a Han character (lower is more common), ``None`` if unseen."""
+    return han_scores().get(ch)
+
+
+@functools.lru_cache(maxsize=65536)
+def char_cost(ch: str) -> float:
+    """Context-free cost of one character (log10 units, higher is less plausible)."""
+    o = ord(ch)
+    if o < 0x80:
+        if ch.isalnum():
+            return 2.0
+        if ch == " ":
+            return 1.5
+        if ch in "\t\n\r":
+            return 1.5
+        if o < 0x20 or o == 0x7F:
+            return JUNK
+        return _ASCII_PUNCT_COST
+    s = han_scores().get(ch)
+    if s is not None:
+        return s / 10.0
+    if _is_han_cp(o):
+        return UNSEEN_HAN
+    c = CJK_PUNCT.get(ch)
+    if c is not None:
+        return c
+    if 0x80 <= o < 0xA0:
+        return JUNK                      # C1 controls
+    if 0xE000 <= o <= 0xF8FF or o == 0xFFFD or 0xF0000 <= o:
+        return JUNK                      # private use, replacement character
+    if ch in _PINYIN_LETTERS:
+        return 4.0
+    if 0xC0 <= o <= 0xFF and o not in (0xD7, 0xF7):
+        return 3.5                       # Latin-1 letters (context lowers them, see cost())
+    if 0xA0 <= o <= 0xFF:
+        return 5.5                       # Latin-1 symbols ¹´¸±×²
+    if 0x3040 <= o <= 0x30FF:
+        return 3.5                       # kana (context lowers runs, see cost())
+    if 0xAC00 <= o <= 0xD7AF:
+        return 3.0                       # Hangul syllables
+    if o == 0x3000:
+        return 3.5
+    if 0xFF01 <= o <= 0xFF5E:
+        return 4.0                       # fullwidth ASCII
+    cat = unicodedata.category(ch)
+    if cat[0] == "C":
+        return JUNK
+    if 0x1F000 <= o <= 0x1FAFF:
+        return 4.0                       # emoji
+    if cat[0] == "L":
+        if 0x0370 <= o <= 0x04FF:
+            return 4.5                   # Greek, Cyrillic
+        return 5.0
+    if cat[0] in "PZ":
+        return 4.0
+    if cat == "So" and 0x2500 <= o <= 0x25FF:
+        return 5.5                       # box drawing, geometric shapes
+    return 5.0
+
+
+def _script_run(ch: str) -> str:
+    o = ord(ch)
+    if 0x3040 <= o <= 0x30FF:
+        return "kana"
+    if 0xC0 <= o <= 0x24F and o not in (0xD7, 0xF7) or (o < 0x80 and ch.isalpha()):
+        return "latin"
+    if 0xAC00 <= o <= 0xD7AF:
+        return "hangul"
+    return ""
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def pair_bonus(a: str, b: str) -> float:
+    """How much a known adjacent pair lowers the cost (0 for unknown pairs).
+
+    A known Han pair earns 1 plus its pointwise mutual information (capped), so
+    ``中心`` earns more than ``一心`` although ``一`` is the commoner character.
+
+    >>> pair_bonus("中", "心") > pair_bonus("一", "心") > 0 == pair_bonus("鏇", "欏")
+    True
+    """
+    s = pair_scores().get(a + b)
+    if s is None:
+        if a != b and _script_run(a) and _script_run(a) == _script_run(b):
+            return 1.0                   # kana next to kana, accented letters inside a word
+        return 0.0
+    sa = han_scores().get(a, 80)
+    sb = han_scores().get(b, 80)
+    pmi = (sa + sb - s) / 10.0
+    return 1.0 + min(3.0, max(0.0, pmi))
+
+
+def cost(text: str, left: str = "", right: str = "") -> float:
+    """Cost of ``text`` given the characters around it (pairs across the edges count).
+
+    >>> round(cost(""), 1)
+    0.0
+    """
+    total = 0.0
+    prev = left[-1:] if left else ""
+    for ch in text:
+        total += char_cost(ch)
+        if prev:
+            total -= pair_bonus(prev, ch)
+        prev = ch
+    if right and prev:
+        total -= pair_bonus(prev, right[0])
+    return total
+
+
+def mean_cost(text: str) -> float:
+    """Average cost per non-space character (``inf`` for empty text).
+
+    >>> mean_cost("今天天气很好") < 4 < mean_cost("锟斤拷烫烫烫")
+    True
+    """
+    chars = [c for c in text if not c.isspace()]
+    if not chars:
+        return math.inf
+    return cost("".join(chars)) / len(chars)

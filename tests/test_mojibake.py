@@ -1,0 +1,194 @@
+"""CJK mojibake repair: hand-written cases, a generated damage suite and a large negative set.
+
+The generated suite damages sentences written for qingxi
+(``tests/cases/encoding_corpus.json``) with Python's own codecs, every kind
+of ``tests/damage.py`` and pairs of kinds, and requires exact restoration
+where no byte was lost and near-exact restoration where bytes were lost.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import pytest
+from conftest import case_params, load_cases
+from damage import KINDS, UNRECOVERABLE, applicable, corpus, similarity
+
+from cleaners.config import CleanerConfig
+from cleaners.context import Context
+from cleaners.document import Document, apply_edits
+from cleaners.mojibake import repair_mojibake
+
+CORPUS = corpus()
+SENTENCES = CORPUS["clean_simplified"] + CORPUS["clean_traditional"]
+LOSSY_MEAN = 0.93        # mean character similarity per kind where bytes were lost
+LOSSY_MIN = 0.75         # ... and for every sentence
+PAIR_MEAN = 0.9          # mean similarity for two kinds in one text
+# Traditional text in GBK lives mostly in the GBK/3 area, which Big5 rejects byte by byte:
+# too much is lost to promise a floor per sentence (the document is flagged instead).
+NO_FLOOR = {("gbk_as_big5", "clean_traditional")}
+
+
+def run(text: str, config: CleanerConfig | None = None) -> tuple[str, list, Context]:
+    ctx = Context(Document.make("t", 0, text), config or CleanerConfig(), text_in=text)
+    edits = repair_mojibake(text, ctx)
+    out = apply_edits(text, edits)
+    for e in edits:
+        assert e.step == "mojibake" and e.rule.startswith("mojibake:")
+    return out, edits, ctx
+
+
+def lossless(kind: str, clean: str, bad: str) -> bool:
+    """No byte was lost: nothing was replaced and the stream was not cut."""
+    return kind not in ("gbk_shifted", "gbk_inserted") and "\ufffd" not in bad and bad.count("?") == clean.count("?")
+
+
+# ------------------------------------------------------------------ cases as data
+
+
+@pytest.mark.parametrize("case", case_params("mojibake"))
+def test_case(case):
+    out, edits, ctx = run(case["input"])
+    assert out == case["expected"]
+    if case["input"] == case["expected"]:
+        assert edits == [], "a negative case must produce no edit"
+    for flag in case.get("flags", []):
+        assert flag in ctx.flags
+    if "rules" in case:
+        assert set(case["rules"]) <= {e.rule for e in edits}
+
+
+@pytest.mark.parametrize("case", load_cases("mojibake"), ids=lambda c: c["label"])
+def test_case_is_idempotent(case):
+    out, _, _ = run(case["input"])
+    again, edits, _ = run(out)
+    assert again == out and edits == []
+
+
+# ------------------------------------------------------------------ generated damage
+
+
+@pytest.mark.parametrize("kind", sorted(set(KINDS) - UNRECOVERABLE))
+def test_generated_damage_is_repaired(kind):
+    sims: list[float] = []
+    for group in ("clean_simplified", "clean_traditional"):
+        for clean in CORPUS[group]:
+            if not applicable(kind, clean):
+                continue
+            bad = KINDS[kind](clean)
+            if bad == clean:
+                continue
+            out, _, _ = run(bad)
+            if lossless(kind, clean, bad):
+                assert out == clean, f"{kind}: {bad!r} -> {out!r}"
+                continue
+            sim = similarity(out, clean)
+            sims.append(sim)
+            if (kind, group) not in NO_FLOOR:
+                assert sim >= LOSSY_MIN, f"{kind}: {bad!r} -> {out!r} ({sim:.2f})"
+    if sims:
+        assert sum(sims) / len(sims) >= LOSSY_MEAN if kind != "gbk_as_big5" else 0.9
+
+
+@pytest.mark.parametrize("kind", sorted(UNRECOVERABLE))
+def test_unrecoverable_damage_is_flagged(kind):
+    for clean in SENTENCES[::4]:
+        bad = KINDS[kind](clean)
+        out, _, ctx = run(bad)
+        assert "unrecoverable_mojibake" in ctx.flags, bad
+
+
+PAIRS = [p for p in itertools.combinations(sorted(set(KINDS) - UNRECOVERABLE), 2)]
+
+
+@pytest.mark.parametrize(("a", "b"), PAIRS, ids=[f"{a}+{b}" for a, b in PAIRS])
+def test_two_kinds_in_one_text(a, b):
+    """Two damage kinds in one document: on one line, and on two lines."""
+    sims = []
+    for i in range(0, len(SENTENCES), 7):
+        s1, s2 = SENTENCES[i], SENTENCES[(i + 3) % len(SENTENCES)]
+        if not (applicable(a, s1) and applicable(b, s2)):
+            continue
+        if "gbk_as_big5" in (a, b) and any(s in CORPUS["clean_traditional"] for s in (s1, s2)):
+            continue    # see NO_FLOOR
+        d1, d2 = KINDS[a](s1), KINDS[b](s2)
+        for sep in ("", "\n"):
+            clean, bad = s1 + sep + s2, d1 + sep + d2
+            out, _, _ = run(bad)
+            if lossless(a, s1, d1) and lossless(b, s2, d2) and sep:
+                assert out == clean, f"{bad!r} -> {out!r}"
+            sims.append(similarity(out, clean))
+    if sims:
+        assert sum(sims) / len(sims) >= PAIR_MEAN, [round(x, 2) for x in sims]
+
+
+def test_lossy_repairs_are_flagged():
+    bad = KINDS["utf8_as_gbk"]("我们在2025年发布了新的产品，价格为199元。")
+    assert "\ufffd" in bad
+    _, edits, ctx = run(bad)
+    assert edits and "lossy_mojibake" in ctx.flags
+    assert ctx.signals["mojibake_lost_bytes"] >= 1
+    assert ctx.signals["mojibake_repaired_chars"] > 10
+
+
+def test_guessing_can_be_switched_off():
+    bad = KINDS["utf8_as_gbk"]("今天上午市政府召开新闻发布会。")
+    out, _, _ = run(bad, CleanerConfig().replace(mojibake={"guess_lost_bytes": False}))
+    assert "今天上午市政府" in out and "开" not in out
+
+
+def test_families_can_be_restricted():
+    bad = "数据中心".encode("gbk").decode("latin-1")
+    out, edits, _ = run(bad, CleanerConfig().replace(mojibake={"families": ["utf8_as_gbk"]}))
+    assert out == bad and edits == []
+    assert run(bad)[0] == "数据中心"
+
+
+def test_disabled_step_does_nothing():
+    bad = "数据中心".encode("utf-8").decode("gb18030")
+    assert run(bad, CleanerConfig().replace(mojibake={"enabled": False}))[1] == []
+
+
+# ------------------------------------------------------------------ negatives
+
+
+@pytest.mark.parametrize("text", CORPUS["negative"] + SENTENCES)
+def test_clean_text_is_byte_identical(text):
+    out, edits, ctx = run(text)
+    assert edits == [] and out == text
+    assert "lossy_mojibake" not in ctx.flags
+
+
+def test_clean_text_in_a_long_document():
+    doc = "\n".join(CORPUS["negative"] + SENTENCES) * 3
+    out, edits, _ = run(doc)
+    assert edits == []
+
+
+def test_clean_text_is_cheap():
+    doc = "\n".join(SENTENCES) * 60      # about 170 KB
+    t0 = time.perf_counter()
+    run(doc)
+    assert time.perf_counter() - t0 < 2.0
+
+
+# ------------------------------------------------------------------ the real samples
+
+
+@pytest.mark.shared
+def test_sample_002_shifted_run(shared_dir):
+    raw = (shared_dir / "samples" / "002_1110d360e7397345.txt").read_text(encoding="utf-8")
+    out, edits, ctx = run(raw)
+    assert "轉變為了一個主動" in out
+    assert "榱艘粋€" not in out and "?yōu)" not in out
+    assert [e.rule for e in edits] == ["mojibake:gbk_shifted"]
+    assert "lossy_mojibake" in ctx.flags
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("name", ["000_a42e1b9154f3cc92.txt", "001_5ba68eef85da0cdf.txt",
+                                  "000.gold.txt", "001.gold.txt", "002.gold.txt"])
+def test_clean_samples_untouched(shared_dir, name):
+    raw = (shared_dir / "samples" / name).read_text(encoding="utf-8")
+    assert run(raw)[1] == []
