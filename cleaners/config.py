@@ -72,7 +72,7 @@ class FtfyConfig(_Section):
     """
 
     enabled: bool = True
-    unescape_html: bool = False          # the markup step does this, with edits per entity
+    unescape_html: bool = True           # on lines ftfy touches, entities first (mojibake hides behind them); else the markup step
     fix_encoding: bool = True
     restore_byte_a0: bool = True
     replace_lossy_sequences: bool = True

@@ -29,12 +29,13 @@ if TYPE_CHECKING:
     from cleaners.config import FtfyConfig
     from cleaners.context import Context
 
-# Characters ftfy's fixers can act on: Latin-1 supplement and the cp1252/cp437
-# letters mojibake is made of, C1 controls, surrogates, terminal escapes, and
-# the few lossy-sequence markers.  A line with none of them is left alone.
+# A line ftfy could act on has a character outside ASCII and the CJK ranges
+# (Latin-1 and cp1252/MacRoman/cp437 letters mojibake is made of, C1 controls,
+# surrogates, U+FFFD) or a terminal escape.  Clean Chinese lines have none and
+# are left alone without calling ftfy.
 _SUSPECT = re.compile(
-    "[\u0080-\u00ff\u0100-\u017f\u0192\u02c6\u02dc\u0300-\u036f\u0391-\u03c9\u0400-\u045f"
-    "\u2013-\u203a\u20ac\u2122\u2500-\u25ff\ufffd\ud800-\udfff\x1b]"
+    "[^\x00-\x7f\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+    "\u2018\u2019\u201c\u201d\u2014\u2026\u00b7\U00020000-\U0003134f]|\x1b"
 )
 
 

@@ -761,6 +761,8 @@ def _accept(line: str, w0: int, window: str, blks: list[_Block], fam: Family, ga
     nbytes = sum(b.nbytes for b in blks) or 1
     if dropped / nbytes > MAX_DROP_RATIO or dropped > 1 + len(changed) // 4:
         return None
+    if sum(1 for c in changed if P.is_han(c) or c in P.CJK_PUNCT) * 2 < len(changed):
+        return None                 # a repair gives back Chinese text, not symbols or letters
     if fam.wrong == "latin1":
         raw = b"".join(_wrong_bytes("latin1", c) or b"" for c in before)
         try:
@@ -822,6 +824,44 @@ def _families(names: tuple[str, ...], guess: bool) -> tuple[Family, ...]:
     return tuple(dataclasses.replace(f, guess=guess) for f in FAMILIES if not names or f.name in names)
 
 
+# Letters of scripts that GBK/Big5-read-as-Latin-1 damage never produces: a
+# line holding them (Greek, Cyrillic, Arabic, Indic, Thai...) is another
+# language's text, whose Latin-1-looking runs are ftfy's business.
+_OTHER_SCRIPTS = re.compile("[\u0370-\u03ff\u0400-\u052f\u0530-\u058f\u0590-\u05ff\u0600-\u06ff"
+                            "\u0900-\u0dff\u0e00-\u0e7f\u10a0-\u10ff]")
+
+
+@functools.lru_cache(maxsize=1)
+def _ftfy_utf8_config():
+    import ftfy
+
+    # only the "UTF-8 read as a single-byte codepage" detector; decode_inconsistent_utf8
+    # stays off because it rewrites pairs of GBK-read-as-Latin-1 text
+    return ftfy.TextFixerConfig(
+        unescape_html=False, remove_terminal_escapes=False, fix_encoding=True, restore_byte_a0=True,
+        replace_lossy_sequences=True, decode_inconsistent_utf8=False, fix_c1_controls=False,
+        fix_latin_ligatures=False, fix_character_width=False, uncurl_quotes=False, fix_line_breaks=False,
+        fix_surrogates=False, remove_control_chars=False, normalization=None, explain=False)
+
+
+def _latin_family_plausible(line: str) -> bool:
+    """Whether Latin-1-looking runs on this line may be GBK/Big5 read as
+    Latin-1: not when the line holds letters of other scripts, and not when
+    ftfy reads it as UTF-8 mojibake (its case, which runs next)."""
+    if _OTHER_SCRIPTS.search(line) and not _HAN_RE.search(line):
+        return False            # (GBK has Greek and Cyrillic rows: with Han around, they may be damage too)
+    import ftfy
+
+    # ftfy maps C1 controls to their cp1252 characters on the way; that alone is no UTF-8 reading
+    line = line.translate(_C1_AS_CP1252)
+    return ftfy.fix_encoding(line, _ftfy_utf8_config()) == line
+
+
+_HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
+_C1_AS_CP1252 = {b: bytes([b]).decode("cp1252") for b in range(0x80, 0xA0)
+                 if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
+
+
 def _line_repairs(line: str, cfg: MojibakeConfig) -> list[Repair]:
     families = _families(tuple(cfg.families), cfg.guess_lost_bytes)
     cands: list[Repair] = []
@@ -864,7 +904,8 @@ def _line_repairs(line: str, cfg: MojibakeConfig) -> list[Repair]:
                 continue
             assert shifted is not None
             cands.extend(_shifted_candidates(line, s, min(hi, s + MAX_SHIFT_RUN), shifted, cfg))
-    for m in _LATIN_RUN.finditer(line):
+    latin_ok = _LATIN_RUN.search(line) is not None and _latin_family_plausible(line)
+    for m in (_LATIN_RUN.finditer(line) if latin_ok else ()):
         if sum(1 for c in m.group() if 0x80 <= ord(c) <= 0xFF) < 2:
             continue
         for fam in families:
