@@ -58,12 +58,17 @@ def diff_edits(step: str, rule: str, before: str, after: str, offset: int = 0,
 
 
 def iter_lines(text: str) -> Iterator[tuple[int, str]]:
-    """(offset, line without its line break) for every line of ``text``."""
+    """(offset, line without its line break) for every line of ``text``.
+
+    Lines end at ``\n`` only (a ``\r`` before it is not part of the line):
+    ``str.splitlines`` also breaks at U+001C-001E, U+0085 and U+2028, which
+    would hide mojibake sequences that span those characters.
+    """
     pos = 0
-    for line in text.splitlines(keepends=True):
-        body = line.rstrip("\r\n")
+    for line in text.split("\n"):
+        body = line[:-1] if line.endswith("\r") else line
         yield pos, body
-        pos += len(line)
+        pos += len(line) + 1
 
 
 def line_edits(step: str, rule: str, text: str, fn: Callable[[str], str],

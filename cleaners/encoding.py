@@ -66,5 +66,11 @@ def fix_with_ftfy(text: str, ctx: Context) -> list:
     if not cfg.enabled or not _SUSPECT.search(text):
         return []
     fcfg = _ftfy_config(cfg)
-    return line_edits("ftfy", "ftfy:fix_text", text, lambda line: ftfy.fix_text(line, fcfg),
+    # C0 controls inside a mojibake sequence hide it from ftfy (and the markup
+    # step would remove them afterwards, leaving mojibake a second pass fixes):
+    # ftfy sees the line without them.
+    return line_edits("ftfy", "ftfy:fix_text", text, lambda line: ftfy.fix_text(_C0.sub("", line), fcfg),
                       precheck=_SUSPECT.search)
+
+
+_C0 = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
