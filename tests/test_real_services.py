@@ -65,6 +65,21 @@ def test_deployment_runs_on_a_worker(server, tmp_path):
 
         run, arts = asyncio.run(check())
     assert run.state.is_completed(), run.state
+    # the nightly deployment: incremental, into a partition named by the run's scheduled date
+    nightly_out = tmp_path / "nightly-out"
+    with temporary_settings({PREFECT_API_URL: api}):
+        fr2 = run_deployment("cleanup/cleanup-nightly",
+                             parameters={"inputs": [str(SAMPLES)], "out": str(nightly_out)}, timeout=0)
+        w = _prefect(["worker", "start", "--pool", "cleanup-pool", "--run-once"], env, timeout=400)
+        assert w.returncode == 0, w.stdout + w.stderr
+
+        async def state2():
+            async with get_client() as client:
+                return (await client.read_flow_run(fr2.id)).state
+
+        assert asyncio.run(state2()).is_completed()
+    parts = sorted(p.name for p in nightly_out.iterdir())
+    assert "_ledger.json" in parts and any(p.startswith("run_date=") for p in parts), parts
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["reconciled"] and manifest["kept"] > 0
     assert ds.dataset(out / "kept").count_rows() == manifest["kept"]
