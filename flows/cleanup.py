@@ -109,12 +109,11 @@ def cleanup_flow(inputs: list[str], out: str, config: str | dict[str, Any] | Non
         update_progress_artifact(progress_id, 100.0 * done / max(len(shards), 1))
     results: list[dict[str, Any]] = []
     failed: list[dict[str, Any]] = []
-    for s, fut in zip(shards, futures, strict=True):
-        if fut.state.is_completed():
+    for shard, fut in zip(shards, futures, strict=True):
+        try:
             results.append(fut.result())
-        else:
-            failed.append({"key": s.key, "index": s.index, "files": [f.path for f in s.files],
-                           "error": str(fut.state.message or fut.state.name)})
+        except Exception as exc:  # failed after its retries: reported, the other shards are kept
+            failed.append(runner._failure(shard, exc))
     manifest = finalize_task(out, shards, results, cfg, time.perf_counter() - t0, failed)
     if run_date:
         runner.update_ledger(base, shards, results, run_date)

@@ -45,3 +45,43 @@ def test_flow_writes_same_bytes_as_local_run(prefect_harness, tmp_path):
         assert flow_parts
         for p in flow_parts:
             assert p.read_bytes() == (tmp_path / "local" / sub / p.name).read_bytes()
+
+
+def _break_one_shard(out, overrides):
+    """Make the staging folder of one shard a file, so that shard cannot write."""
+    from flows.runner import plan
+
+    shards = plan([str(SAMPLES)], CleanerConfig().replace(**overrides))
+    (out / "_staging").mkdir(parents=True)
+    (out / "_staging" / shards[1].key).write_text("in the way", encoding="utf-8")
+    return shards
+
+
+def test_failed_shard_is_reported_and_the_others_are_kept(prefect_harness, tmp_path):
+    from flows.cleanup import cleanup
+
+    overrides = {"output": {"shard_bytes": 8192}}
+    out = tmp_path / "partial"
+    shards = _break_one_shard(out, overrides)
+    m = cleanup([str(SAMPLES)], str(out), overrides, workers=1, allow_partial=True)
+    assert [f["index"] for f in m["failed_shards"]] == [1]
+    assert len(m["shards"]) == len(shards) - 1
+    with pytest.raises(Exception, match="1 shard"):
+        cleanup([str(SAMPLES)], str(tmp_path / "strict"), overrides, workers=1) if _break_one_shard(
+            tmp_path / "strict", overrides) else None
+
+
+def test_local_run_reports_a_failed_shard_and_exits_nonzero(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    overrides = {"output": {"shard_bytes": 8192}}
+    out = tmp_path / "cli"
+    _break_one_shard(out, overrides)
+    proc = subprocess.run([sys.executable, "-m", "flows.cli", "run", str(SAMPLES), "--out", str(out),
+                           "--set", "output.shard_bytes=8192", "--workers", "1"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1
+    assert "shard 1 failed" in proc.stderr
