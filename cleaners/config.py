@@ -177,7 +177,7 @@ class QualityConfig(_Section):
     medium: float = 0.4                  # quality_label medium at or above this, else low
     weights: dict[str, float] = Field(default_factory=dict)  # exponent of a score factor by name (default 1, 0 turns it off)
     ramps: dict[str, tuple[float, float]] = Field(default_factory=dict)  # (good, bad) ends of a factor's ramp by name
-    paragraph_min_chars: int | None = 20  # `dedup` step: repeated paragraphs of this many chars go (None: off)
+    paragraph_min_chars: int | None = 50  # `dedup` step: repeated paragraphs of this many chars go (None: off); shorter repeats (a source line under each section) are real structure
 
     @field_validator("weights", "ramps")
     @classmethod
@@ -205,6 +205,7 @@ class CleanerConfig(_Section):
     """The whole pipeline's configuration; see each section's docstring."""
 
     steps: tuple[str, ...] | None = None  # None: every registered step, in registry order (cleaners/pipeline.py)
+    max_passes: int = Field(2, ge=1, le=5)  # rewriting steps run again while a pass still changes the text
     input: InputConfig = InputConfig()
     limits: LimitsConfig = LimitsConfig()
     mojibake: MojibakeConfig = MojibakeConfig()

@@ -36,7 +36,8 @@ _TAGS = (
     "iframe|img|input|label|li|link|meta|nav|ol|p|pre|script|section|small|source|span|strong|style|sub|"
     "sup|table|tbody|td|th|thead|title|tr|u|ul|video|wbr"
 )
-_TAG = re.compile(rf"<!--.*?-->|</?(?:{_TAGS})(?:\s+[^<>]{{0,500}}?)?\s*/?>", re.IGNORECASE | re.DOTALL)
+_ATTR = r"""\s+[A-Za-z_:][-\w:.]{0,40}(?:\s*=\s*(?:"[^"<>]{0,2000}"|'[^'<>]{0,2000}'|[^\s"'<>=`]{1,2000}))?"""
+_TAG = re.compile(rf"<!--.{{0,5000}}?-->|</?(?:{_TAGS})(?:{_ATTR}){{0,30}}\s*/?>", re.IGNORECASE | re.DOTALL)
 _BLOCK_CLOSE = re.compile(r"</(?:p|div|li|h[1-6]|tr|table|ul|ol|section|article|blockquote)\s*>|<br\s*/?>|<hr\s*/?>",
                           re.IGNORECASE)
 

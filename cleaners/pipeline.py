@@ -9,17 +9,20 @@ output.  Adding a step is one module and one line in :data:`STEPS`.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 
 from cleaners import (
     annotations,
     boilerplate,
+    dedup,
     encoding,
     language,
     limits,
     markdown,
     markup,
+    moderation,
     mojibake,
     quality,
     script,
@@ -44,20 +47,33 @@ STEPS: dict[str, Step] = {
     "markdown": markdown.strip_markdown,
     "whitespace": whitespace.normalize_whitespace,
     "boilerplate": boilerplate.strip_boilerplate,
+    "dedup": dedup.remove_repeated_paragraphs,
     "language": language.detect_language,
     "script": script.convert_script,
     "punctuation": script.normalize_punctuation,
+    "moderation": moderation.moderate,
     "quality": quality.score_quality,
 }
 
 # Steps that only measure and judge: they still run after a rejection so the
 # rejected row carries its language and signals.
-_ALWAYS_RUN = {"language", "quality"}
+_ALWAYS_RUN = {"language", "moderation", "quality"}  # moderation: PII is redacted in rejected rows too
+# Steps that run once, before the rewriting passes settle (limits, language)
+# or after them (quality, which measures the final text).
+_ONCE = {"limits", "language"}
+_FINAL = {"quality"}
 
 
 def clean(doc: Document, config: CleanerConfig | None = None,
           timings: dict[str, float] | None = None) -> CleanResult:
     """Run the configured steps over one document.
+
+    Like ftfy's ``fix_text``, cleaning runs until nothing changes: when the
+    first pass edited the text, the rewriting steps run again over their own
+    output (up to ``max_passes``), so a repair that uncovers another (an
+    entity hiding mojibake, a cut that exposes a new last line) is made now,
+    and cleaning clean output changes nothing.  Edits of later passes carry
+    ``pass=N`` in their note, which :func:`cleaners.document.replay` uses.
 
     ``timings`` (optional) accumulates seconds per step across calls, which the
     flow reports in the manifest.
@@ -68,18 +84,20 @@ def clean(doc: Document, config: CleanerConfig | None = None,
     ctx.metadata.update(doc.metadata)
     ctx.source_encoding = doc.metadata.get("source_encoding")
     own_timings: dict[str, float] = {}
-    for name in cfg.step_names():
-        if ctx.verdict is not None and name not in _ALWAYS_RUN:
-            continue
-        step = STEPS[name]
-        t0 = time.perf_counter()
-        edits = step(text, ctx)
-        if edits:
-            text = apply_edits(text, edits)
-            if cfg.output.record_edits:
-                ctx.edits.extend(edits)
-            ctx.count(f"edits.{name}", len(edits))
-        own_timings[name] = time.perf_counter() - t0
+    names = cfg.step_names()
+    text = _run([n for n in names if n not in _FINAL], text, ctx, own_timings, 1)
+    for pass_no in range(2, cfg.max_passes + 1):
+        if ctx.verdict is not None or not ctx.edits or text == _last_input(ctx):
+            break
+        first_pass_signals = dict(ctx.signals)
+        before = text
+        ctx.metadata["_pass_input"] = before
+        text = _run([n for n in names if n not in _FINAL and n not in _ONCE], text, ctx, own_timings, pass_no)
+        ctx.signals.update(first_pass_signals)  # the first pass's measurements describe the document
+        if text == before:
+            break
+    ctx.metadata.pop("_pass_input", None)
+    text = _run([n for n in names if n in _FINAL], text, ctx, own_timings, 1)
     if timings is not None:
         for k, v in own_timings.items():
             timings[k] = timings.get(k, 0.0) + v
@@ -88,7 +106,7 @@ def clean(doc: Document, config: CleanerConfig | None = None,
         doc=doc,
         text=text,
         text_in=ctx.text_in,
-        edits=ctx.edits,
+        edits=ctx.edits if cfg.output.record_edits else [],
         signals=ctx.signals,
         flags=ctx.flags,
         verdict=verdict,
@@ -101,6 +119,26 @@ def clean(doc: Document, config: CleanerConfig | None = None,
         metadata=ctx.metadata,
         timings=own_timings,
     )
+
+
+def _last_input(ctx: Context) -> str | None:
+    return ctx.metadata.get("_pass_input")
+
+
+def _run(names: list[str], text: str, ctx: Context, timings: dict[str, float], pass_no: int) -> str:
+    for name in names:
+        if ctx.verdict is not None and name not in _ALWAYS_RUN:
+            continue
+        t0 = time.perf_counter()
+        edits = STEPS[name](text, ctx)
+        if edits:
+            if pass_no > 1:
+                edits = [dataclasses.replace(e, note=f"pass={pass_no};{e.note}") for e in edits]
+            text = apply_edits(text, edits)
+            ctx.edits.extend(edits)
+            ctx.count(f"edits.{name}", len(edits))
+        timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
+    return text
 
 
 def clean_text(text: str, config: CleanerConfig | None = None) -> str:

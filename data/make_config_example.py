@@ -52,12 +52,14 @@ def render() -> str:
     ]
     root = cfgmod.CleanerConfig()
     top = _field_comments(cfgmod.CleanerConfig)
-    lines.append(f"# {top.get('steps', '')}")
-    lines.append("steps: null")
-    for name, field in cfgmod.CleanerConfig.model_fields.items():
-        if name == "steps":
-            continue
+    for name in cfgmod.CleanerConfig.model_fields:
+        value = getattr(root, name)
+        if not isinstance(value, cfgmod.BaseModel):
+            lines.append(f"{name}: {_yaml_value(value)}  # {top.get(name, '')}")
+    for name in cfgmod.CleanerConfig.model_fields:
         section = getattr(root, name)
+        if not isinstance(section, cfgmod.BaseModel):
+            continue
         cls = type(section)
         doc = (cls.__doc__ or "").strip().splitlines()[0]
         lines += ["", f"{name}:  # {doc}"]

@@ -1,0 +1,664 @@
+"""Deduplication: exact and near-duplicate documents run-wide, repeated paragraphs in one document.
+
+Documents (run-wide, called by the flow's ``finalize``)
+--------------------------------------------------------
+Each kept document gets a :class:`Fingerprint` (computable per shard, in
+parallel, picklable):
+
+* ``exact``: 64 bits of BLAKE2b over the normalized text: NFKC (only when the
+  text is not already NFKC), ASCII and full-width letters folded to lower-case
+  ASCII, every space, punctuation mark and symbol removed.  Two texts that
+  differ only in spacing, punctuation width or case are exact duplicates.
+* ``minhash``: a MinHash signature of ``num_perm`` 32-bit values over the
+  shingles of the normalized text: character 5-grams when CJK characters make
+  up at least 30% of the letters, else word 3-grams.  Shingles are hashed with
+  a polynomial rolling hash and the splitmix64 finalizer, all in numpy; the
+  signature is *one-permutation hashing* (each hash falls in one of
+  ``num_perm`` bins by its top bits and each bin keeps its minimum) with
+  optimal densification (an empty bin copies the value of the first non-empty
+  bin in its own seeded random order of bins).  This costs one hash per
+  shingle instead of ``num_perm`` (datasketch's per-shingle ``update`` costs
+  about 4 ms per 3,000-shingle document at 128 permutations).
+
+:class:`Deduper` collects fingerprints with a quality score and an order key
+and finds clusters: exact duplicates, and near duplicates found by LSH banding
+(``bands`` x ``rows`` <= ``num_perm``; any equal band makes a candidate pair)
+and confirmed by the signature's Jaccard estimate (``threshold``).  Clusters
+are the connected components of confirmed pairs.  **Kept rule**: in each
+cluster the document with the highest quality score is kept, ties go to the
+smallest order key, then the smallest id; documents loaded from an earlier
+run's state (``prior=True``) always win, because they were already written.
+:meth:`Deduper.save` / :meth:`Deduper.load` persist fingerprints in one
+``.npz`` file (no pickle), for shard files and for the cross-run state.
+
+Paragraphs (step ``dedup``)
+---------------------------
+:func:`remove_repeated_paragraphs` removes the later copies of a paragraph
+(blocks between blank lines, or lines when the text has no blank line) of at
+least ``quality.paragraph_min_chars`` non-space characters that repeats an
+earlier one exactly after normalization, or nearly (normalized lengths within
+20%, then a character 3-gram Jaccard of at least 0.7, checked first on a
+bottom-16 sketch; 3-gram hashes are computed once per text with numpy).
+Each removal is one edit, rule ``dedup:paragraph``; the share
+of characters removed goes to ``ctx.signals["para_dup_removed_share"]``, which
+the quality step counts as repetition.
+
+>>> d = Deduper()
+>>> a = "今天天气很好，我们一起去公园散步，看到很多人在跳舞。"
+>>> d.add("a", a, quality=0.9, order=1)
+>>> d.add("b", a.replace("，", ","), quality=0.5, order=2)    # exact after normalization
+>>> d.add("c", "完全不同的另一篇文章，讲的是城市交通和地铁建设的问题。", quality=0.8, order=3)
+>>> d.clusters()
+{'b': 'a'}
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from cleaners.document import Edit
+from cleaners.quality import HAN, HAN_STOP, HANGUL, KANA, KANA_PART, LATIN, LATIN1, LETTER, OTHER, PUNCT, \
+    SPACE, SYMBOL, _class_table
+
+if TYPE_CHECKING:
+    from cleaners.context import Context
+
+#: Signals the ``dedup`` step writes.
+SIGNALS: tuple[str, ...] = ("para_dup_removed_share",)
+
+_M64 = (1 << 64) - 1
+_P_CHAR = np.uint64(0x100000001B3)
+_P_WORD = np.uint64(0x9E3779B97F4A7C15)
+_MAX_WORD = 64
+
+
+@dataclass(frozen=True, slots=True)
+class DedupParams:
+    """Dedup settings; documents are only comparable under the same params.
+
+    ``num_perm`` must be a power of two and ``bands * rows <= num_perm``.
+    The LSH S-curve's midpoint is about ``(1 / bands) ** (1 / rows)``: 0.61
+    for 20 x 6, so a pair at Jaccard 0.7 becomes a candidate with probability
+    0.92 and at 0.75 with 0.98 (:func:`lsh_probability`); candidates are
+    confirmed at ``threshold`` by the estimate over all ``num_perm`` values.
+    0.7 keeps different articles that share a long boilerplate block apart
+    (they reach 0.61 in ``bench/bench_dedup.py``).
+    """
+
+    num_perm: int = 128
+    bands: int = 20
+    rows: int = 6
+    threshold: float = 0.7
+    char_ngram: int = 5
+    word_ngram: int = 3
+    cjk_share: float = 0.3
+    seed: int = 20240611
+
+    def __post_init__(self) -> None:
+        if self.num_perm & (self.num_perm - 1) or self.num_perm < 8:
+            raise ValueError("num_perm must be a power of two >= 8")
+        if self.bands * self.rows > self.num_perm:
+            raise ValueError("bands * rows must not exceed num_perm")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__slots__}
+
+
+DEFAULT = DedupParams()
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """What dedup needs of one document: exact hash, MinHash signature (or
+    ``None`` when the text has no shingle), number of shingles."""
+
+    exact: int
+    minhash: np.ndarray | None
+    n_shingles: int
+
+
+# ---------------------------------------------------------------------------
+# Normalization and shingles (numpy, no per-character Python)
+
+_SM = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB),
+       np.uint64(30), np.uint64(27), np.uint64(31))
+
+
+def _splitmix(x: np.ndarray) -> np.ndarray:
+    """The splitmix64 finalizer, element-wise (a new array)."""
+    c1, c2, c3, s30, s27, s31 = _SM
+    z = x + c1
+    z ^= z >> s30
+    z *= c2
+    z ^= z >> s27
+    z *= c3
+    z ^= z >> s31
+    return z
+
+
+@cache
+def _powers(p: int, n: int) -> np.ndarray:
+    out = np.empty(n, dtype=np.uint64)
+    v = 1
+    for i in range(n):
+        out[i] = v
+        v = (v * p) & _M64
+    return out
+
+
+@cache
+def _fold_table() -> np.ndarray:
+    """Code point -> folded code point: the NFKC form of each BMP character
+    when it is a single character, lower-cased (full-width ASCII becomes ASCII,
+    compatibility ideographs and half-width kana their standard forms).
+    Built once per process (about 0.1 s); characters whose NFKC form is
+    several characters (ligatures, ①, ㍻) stay as they are."""
+    tab = np.arange(0x110000, dtype=np.uint32)
+    for cp in range(0xA0, 0x10000):
+        if 0xD800 <= cp < 0xE000 or 0x4E00 <= cp <= 0x9FFF or 0xAC00 <= cp <= 0xD7A3:
+            continue   # surrogates; unified Han and hangul syllables are already normal
+        n = unicodedata.normalize("NFKC", chr(cp))
+        if len(n) == 1:
+            low = n.lower()
+            tab[cp] = ord(low) if len(low) == 1 else ord(n)
+    tab[65:91] += 32
+    return tab
+
+
+@cache
+def _keep_table() -> np.ndarray:
+    """Code point -> kept for comparison (not space, punctuation, symbol or control)."""
+    cls = _class_table()
+    return (cls != SPACE) & (cls != PUNCT) & (cls != SYMBOL) & (cls != OTHER)
+
+
+def normalized_codepoints(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """(code points, kept mask) of the folded text (see :func:`_fold_table`).
+
+    >>> cps, keep = normalized_codepoints("ＡＢc，d")
+    >>> "".join(map(chr, cps[keep]))
+    'abcd'
+    """
+    cps = _fold_table()[np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)]
+    return cps, _keep_table()[cps]
+
+
+def normalize_for_hash(text: str) -> str:
+    """The text exact duplicates are compared on (see the module docstring).
+
+    >>> normalize_for_hash("Hello, World！ 你好。")
+    'helloworld你好'
+    """
+    cps, keep = normalized_codepoints(text)
+    return cps[keep].astype("<u4").tobytes().decode("utf-32-le")
+
+
+def _shingles(cps: np.ndarray, keep: np.ndarray, params: DedupParams) -> np.ndarray:
+    """64-bit hashes of the shingles (not deduplicated)."""
+    counts = np.bincount(_class_table()[cps[keep]], minlength=16)
+    cjk = int(counts[HAN] + counts[HAN_STOP] + counts[KANA] + counts[KANA_PART] + counts[HANGUL])
+    letters = cjk + int(counts[LATIN] + counts[LATIN1] + counts[LETTER])
+    if letters and cjk >= params.cjk_share * letters:
+        seq = cps[keep].astype(np.uint64)
+        n = params.char_ngram
+        if len(seq) == 0:
+            return seq
+        if len(seq) < n:
+            n = len(seq)
+        m = len(seq) - n + 1
+        h = seq[:m].copy()
+        for k in range(1, n):
+            h *= _P_CHAR
+            h += seq[k:k + m]
+        return _splitmix(h ^ np.uint64(n))
+    # words: maximal runs of kept characters
+    idx = np.flatnonzero(keep)
+    if len(idx) == 0:
+        return np.empty(0, dtype=np.uint64)
+    starts_mask = np.ones(len(idx), dtype=bool)
+    starts_mask[1:] = idx[1:] != idx[:-1] + 1
+    starts = np.flatnonzero(starts_mask)
+    word_of = np.cumsum(starts_mask) - 1
+    pos = np.arange(len(idx)) - starts[word_of]
+    pw = _powers(int(_P_CHAR), _MAX_WORD)[np.minimum(pos, _MAX_WORD - 1)]
+    contrib = cps[idx].astype(np.uint64) * pw
+    words = _splitmix(np.add.reduceat(contrib, starts))
+    n = min(params.word_ngram, len(words))
+    m = len(words) - n + 1
+    h = words[:m].copy()
+    for k in range(1, n):
+        h *= _P_WORD
+        h += words[k:k + m]
+    return _splitmix(h ^ np.uint64(0x5BD1E995 + n))
+
+
+@cache
+def _seed_mask(seed: int) -> np.uint64:
+    return np.uint64(int(_splitmix(np.array([seed], dtype=np.uint64))[0]))
+
+
+@cache
+def _donors(num_perm: int, seed: int) -> np.ndarray:
+    """Per bin, a seeded random order of all bins (optimal densification)."""
+    rng = np.random.default_rng(seed)
+    return np.stack([rng.permutation(num_perm) for _ in range(num_perm)]).astype(np.int64)
+
+
+def minhash(hashes: np.ndarray, params: DedupParams = DEFAULT) -> np.ndarray | None:
+    """One-permutation MinHash with optimal densification (``uint32[num_perm]``).
+
+    >>> h = _splitmix(np.arange(1000, dtype=np.uint64))
+    >>> sig = minhash(h)
+    >>> sig.shape, sig.dtype, bool((minhash(h[:900]) == sig).mean() > 0.8)
+    ((128,), dtype('uint32'), True)
+    """
+    if len(hashes) == 0:
+        return None
+    k = params.num_perm
+    b = k.bit_length() - 1
+    h = np.sort(hashes ^ _seed_mask(params.seed))
+    bins = (h >> np.uint64(64 - b)).astype(np.int64)
+    first = np.ones(len(h), dtype=bool)
+    first[1:] = bins[1:] != bins[:-1]
+    vals = ((h[first] << np.uint64(b)) >> np.uint64(32)).astype(np.uint32)
+    sig = np.zeros(k, dtype=np.uint32)
+    filled = np.zeros(k, dtype=bool)
+    sig[bins[first]] = vals
+    filled[bins[first]] = True
+    if not filled.all():
+        empty = np.flatnonzero(~filled)
+        cand = _donors(k, params.seed)[empty]
+        j = filled[cand].argmax(axis=1)
+        sig[empty] = sig[cand[np.arange(len(empty)), j]]
+    return sig
+
+
+def fingerprint(text: str, params: DedupParams = DEFAULT) -> Fingerprint:
+    """Exact hash and MinHash signature of one text (pure; run it per shard).
+
+    >>> fp = fingerprint("今天天气很好。")
+    >>> fp.exact == fingerprint("今天 天气很好！").exact, fp.minhash.shape, fp.n_shingles
+    (True, (128,), 2)
+    """
+    cps, keep = normalized_codepoints(text)
+    exact = int.from_bytes(hashlib.blake2b(cps[keep].astype("<u4").tobytes(), digest_size=8).digest(), "little")
+    sh = _shingles(cps, keep, params)
+    return Fingerprint(exact, minhash(sh, params), len(sh))
+
+
+def jaccard_estimate(a: np.ndarray, b: np.ndarray) -> float:
+    """Share of equal signature positions.
+
+    >>> jaccard_estimate(np.array([1, 2, 3, 4]), np.array([1, 2, 0, 4]))
+    0.75
+    """
+    return float((a == b).mean())
+
+
+# ---------------------------------------------------------------------------
+# Run-wide clusters
+
+def _order_key(order: Any) -> Any:
+    if isinstance(order, list):
+        return tuple(_order_key(x) for x in order)
+    return order
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        p = self.parent
+        while p[x] != x:
+            p[x] = p[p[x]]
+            x = p[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+class Deduper:
+    """Collect fingerprints, then find duplicate clusters (see the module docstring).
+
+    >>> d = Deduper()
+    >>> body = "。".join(f"第{i}段讲的是城市里第{i}条街道的变化和居民的生活" for i in range(12))
+    >>> d.add("x", body, quality=0.6, order=(0, 1))
+    >>> d.add("y", body + "。记者张三报道", quality=0.9, order=(0, 2))
+    >>> d.clusters()
+    {'x': 'y'}
+    """
+
+    def __init__(self, params: DedupParams = DEFAULT) -> None:
+        self.params = params
+        self.ids: list[str] = []
+        self.exact: list[int] = []
+        self.sigs: list[np.ndarray | None] = []
+        self.quality: list[float] = []
+        self.order: list[Any] = []
+        self.prior: list[bool] = []
+        self._index: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def add(self, doc_id: str, text: str | None = None, *, quality: float = 0.0, order: Any = None,
+            fp: Fingerprint | None = None) -> None:
+        """Add a document by text or by a precomputed fingerprint.
+
+        An id already present from a prior run replaces that entry (the same
+        input cleaned again is not its own duplicate); an id added twice in
+        one run raises ``ValueError``.
+        """
+        if fp is None:
+            if text is None:
+                raise ValueError("add() needs a text or a fingerprint")
+            fp = fingerprint(text, self.params)
+        i = self._index.get(doc_id)
+        if i is not None:
+            if not self.prior[i]:
+                raise ValueError(f"document {doc_id!r} added twice")
+            self.exact[i], self.sigs[i], self.quality[i] = fp.exact, fp.minhash, float(quality)
+            self.order[i], self.prior[i] = _order_key(order), False
+            return
+        self._index[doc_id] = len(self.ids)
+        self.ids.append(doc_id)
+        self.exact.append(fp.exact)
+        self.sigs.append(fp.minhash)
+        self.quality.append(float(quality))
+        self.order.append(_order_key(order))
+        self.prior.append(False)
+
+    def merge(self, other: Deduper) -> None:
+        """Add every document of ``other`` (e.g. a shard's saved fingerprints)."""
+        if other.params != self.params:
+            raise ValueError("cannot merge fingerprints made with different DedupParams")
+        for i, doc_id in enumerate(other.ids):
+            fp = Fingerprint(other.exact[i], other.sigs[i], 0)
+            if other.prior[i] and doc_id not in self._index:
+                self.add(doc_id, fp=fp, quality=other.quality[i], order=other.order[i])
+                self.prior[self._index[doc_id]] = True
+            elif not other.prior[i]:
+                self.add(doc_id, fp=fp, quality=other.quality[i], order=other.order[i])
+
+    # -- finding pairs -------------------------------------------------
+    def _candidate_pairs(self) -> Iterator[tuple[int, int]]:
+        p = self.params
+        rows_with = [i for i, s in enumerate(self.sigs) if s is not None]
+        if len(rows_with) < 2:
+            return
+        sig = np.stack([self.sigs[i] for i in rows_with])          # uint32, n x num_perm
+        ids = np.asarray(rows_with)
+        mult = _powers(int(_P_WORD), p.rows)
+        for band in range(p.bands):
+            block = sig[:, band * p.rows:(band + 1) * p.rows].astype(np.uint64)
+            keys = _splitmix((block * mult).sum(axis=1, dtype=np.uint64) ^ np.uint64(band))
+            order = np.argsort(keys, kind="stable")
+            ks = keys[order]
+            same = ks[1:] == ks[:-1]
+            if not same.any():
+                continue
+            # buckets of two or more: runs of True in `same`
+            edge = np.diff(same.astype(np.int8), prepend=0, append=0)
+            for lo, hi in zip(np.flatnonzero(edge == 1), np.flatnonzero(edge == -1), strict=True):
+                members = ids[order[lo:hi + 1]]
+                if len(members) <= 24:
+                    for x in range(len(members)):
+                        for y in range(x + 1, len(members)):
+                            yield int(members[x]), int(members[y])
+                else:  # a big bucket (templated pages): neighbours and a star are enough to connect
+                    for x in range(1, len(members)):
+                        yield int(members[x - 1]), int(members[x])
+                        yield int(members[0]), int(members[x])
+
+    def pairs(self) -> list[tuple[int, int, float]]:
+        """Confirmed near-duplicate pairs ``(i, j, jaccard_estimate)`` (indices into ``ids``)."""
+        seen: set[tuple[int, int]] = set()
+        out: list[tuple[int, int, float]] = []
+        for a, b in self._candidate_pairs():
+            key = (a, b) if a < b else (b, a)
+            if key in seen:
+                continue
+            seen.add(key)
+            est = jaccard_estimate(self.sigs[a], self.sigs[b])  # type: ignore[arg-type]
+            if est >= self.params.threshold:
+                out.append((key[0], key[1], est))
+        return out
+
+    def groups(self) -> list[list[int]]:
+        """Clusters of two or more documents (indices), exact and near duplicates."""
+        uf = _UnionFind(len(self.ids))
+        first: dict[int, int] = {}
+        for i, h in enumerate(self.exact):
+            j = first.setdefault(h, i)
+            if j != i:
+                uf.union(i, j)
+        for a, b, _ in self.pairs():
+            uf.union(a, b)
+        comps: dict[int, list[int]] = {}
+        for i in range(len(self.ids)):
+            comps.setdefault(uf.find(i), []).append(i)
+        return [c for c in comps.values() if len(c) > 1]
+
+    def _rank(self, i: int) -> tuple:
+        o = self.order[i]
+        return (not self.prior[i], -self.quality[i], o is None, o if o is not None else 0, self.ids[i])
+
+    def clusters(self, include_prior: bool = False) -> dict[str, str]:
+        """``{dup_id: kept_id}`` for every duplicate; prior-run documents are
+        not listed unless ``include_prior`` (they were written already)."""
+        out: dict[str, str] = {}
+        for comp in self.groups():
+            keep = min(comp, key=self._rank)
+            for i in comp:
+                if i != keep and (include_prior or not self.prior[i]):
+                    out[self.ids[i]] = self.ids[keep]
+        return out
+
+    # -- persistence ------------------------------------------------------
+    def save(self, path: str | Path, *, kept_only: bool = False) -> None:
+        """Write the fingerprints to ``path`` (``.npz``, no pickle).
+
+        ``kept_only`` drops the duplicates first: the state to carry to the
+        next run holds the documents that were kept.
+        """
+        rows = list(range(len(self.ids)))
+        if kept_only:
+            dups = {self._index[d] for d in self.clusters(include_prior=True)}
+            rows = [i for i in rows if i not in dups]
+        k = self.params.num_perm
+        sigs = np.zeros((len(rows), k), dtype=np.uint32)
+        has = np.zeros(len(rows), dtype=bool)
+        for r, i in enumerate(rows):
+            if self.sigs[i] is not None:
+                sigs[r] = self.sigs[i]
+                has[r] = True
+        p = Path(path)
+        tmp = p.with_name(f".tmp-{p.name}")
+        with tmp.open("wb") as f:
+            np.savez(f,
+                     params=np.array(json.dumps(self.params.as_dict())),
+                     ids=np.array([self.ids[i] for i in rows], dtype=str),
+                     exact=np.array([self.exact[i] for i in rows], dtype=np.uint64),
+                     sigs=sigs, has_sig=has,
+                     quality=np.array([self.quality[i] for i in rows], dtype=np.float64),
+                     order=np.array([json.dumps(self.order[i]) for i in rows], dtype=str),
+                     prior=np.array([self.prior[i] for i in rows], dtype=bool))
+        tmp.replace(p)
+
+    @classmethod
+    def load(cls, path: str | Path, *, prior: bool = False) -> Deduper:
+        """Read fingerprints written by :meth:`save`; ``prior=True`` marks them
+        as documents of an earlier run (they win their clusters)."""
+        with np.load(Path(path), allow_pickle=False) as z:
+            params = DedupParams(**json.loads(str(z["params"])))
+            d = cls(params)
+            ids = [str(x) for x in z["ids"]]
+            exact, sigs, has = z["exact"], z["sigs"], z["has_sig"]
+            quality, order, was_prior = z["quality"], z["order"], z["prior"]
+            for i, doc_id in enumerate(ids):
+                d._index[doc_id] = i
+                d.ids.append(doc_id)
+                d.exact.append(int(exact[i]))
+                d.sigs.append(sigs[i].copy() if has[i] else None)
+                d.quality.append(float(quality[i]))
+                d.order.append(_order_key(json.loads(str(order[i]))))
+                d.prior.append(bool(prior or was_prior[i]))
+        return d
+
+
+# ---------------------------------------------------------------------------
+# Repeated paragraphs inside one document (pipeline step ``dedup``)
+
+_BLANK = re.compile(r"\n[ \t\u3000]*\n")
+_NEAR = 0.8          # normalized length ratio a near copy must reach first
+_NEAR_JACCARD = 0.7  # then the Jaccard similarity of character 3-grams
+_PARA_GRAM = 3       # short paragraphs: one changed character must not hide a copy
+_BOTTOM = 16         # bottom-k sketch size for the cheap first comparison
+
+
+def _blocks(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph: blocks between blank lines, else lines."""
+    out: list[tuple[int, int]] = []
+    if _BLANK.search(text):
+        pos = 0
+        for m in _BLANK.finditer(text):
+            out.append((pos, m.start()))
+            pos = m.end()
+        out.append((pos, len(text)))
+    else:
+        pos = 0
+        for line in text.split("\n"):
+            out.append((pos, pos + len(line)))
+            pos += len(line) + 1
+    return [(s, e) for s, e in out if text[s:e].strip()]
+
+
+def repeated_paragraphs(text: str, min_chars: int = 20) -> list[tuple[int, int, int]]:
+    """``(start, end, first)``: later copies of a paragraph of at least
+    ``min_chars`` normalized characters, with the index of the block repeated.
+
+    >>> t = "第一段内容写在这里，有二十多个字呢。\\n\\n别的段落。\\n\\n第一段内容写在这里，有二十多个字呢！"
+    >>> repeated_paragraphs(t, min_chars=10)
+    [(27, 45, 0)]
+    """
+    blocks = _blocks(text)
+    if len(blocks) < 2:
+        return []
+    cps, keep = normalized_codepoints(text)           # one pass over the whole text
+    kept_before = np.concatenate(([0], np.cumsum(keep)))
+    lengths = [int(kept_before[e] - kept_before[s]) for s, e in blocks]
+    # Only a block with another block of similar normalized length can repeat or be repeated.
+    ranked = sorted((n, b) for b, n in enumerate(lengths) if n >= min_chars)
+    maybe: set[int] = set()
+    for (n1, b1), (n2, b2) in zip(ranked, ranked[1:]):
+        if n1 >= _NEAR * n2:
+            maybe.update((b1, b2))
+    if not maybe:
+        return []
+    idx = np.flatnonzero(keep)
+    seq = cps[idx].astype(np.uint64)
+    n3 = len(seq) - _PARA_GRAM + 1
+    grams = np.zeros(0, dtype=np.uint64)
+    if n3 > 0:
+        grams = seq[:n3].copy()
+        for k in range(1, _PARA_GRAM):
+            grams *= _P_CHAR
+            grams += seq[k:k + n3]
+        grams = _splitmix(grams)
+    exact: dict[bytes, int] = {}
+    pool: list[tuple[int, int, np.ndarray, set[int]]] = []   # (block, length, sorted grams, smallest ones)
+    out: list[tuple[int, int, int]] = []
+    for b in sorted(maybe):
+        s, e = blocks[b]
+        a0, a1 = int(kept_before[s]), int(kept_before[e])
+        raw = seq[a0:a1].astype("<u4").tobytes()
+        if raw in exact:
+            out.append((s, e, exact[raw]))
+            continue
+        exact[raw] = b
+        g = np.sort(grams[a0:max(a0, a1 - _PARA_GRAM + 1)])
+        bottom = set(g[:_BOTTOM].tolist())
+        n = a1 - a0
+        lo, hi = n * _NEAR, n / _NEAR
+        hit = None
+        for ob, on, og, obottom in pool:
+            # near copies share most of their smallest hashes (about 13 of 16 at Jaccard 0.7)
+            if on < lo or on > hi or len(bottom & obottom) < _BOTTOM // 4:
+                continue
+            u, ou = np.unique(g), np.unique(og)
+            inter = len(np.intersect1d(u, ou, assume_unique=True))
+            if inter >= _NEAR_JACCARD * (len(u) + len(ou) - inter):
+                hit = ob
+                break
+        if hit is None:
+            pool.append((b, n, g, bottom))
+        else:
+            out.append((s, e, hit))
+        if len(pool) > 300:        # bound the work on pathological inputs: exact copies only from here
+            pool = pool[:300]
+    return out
+
+
+def remove_repeated_paragraphs(text: str, ctx: Context) -> list[Edit]:
+    """Pipeline step ``dedup``: remove later copies of repeated paragraphs.
+
+    >>> from cleaners.config import CleanerConfig
+    >>> from cleaners.context import Context
+    >>> from cleaners.document import Document, apply_edits
+    >>> p = "这一段话被网页模板重复了好几次，内容完全一样。"
+    >>> t = f"标题\\n\\n{p}\\n\\n正文在这里。\\n\\n{p}"
+    >>> ctx = Context(Document.make("t", 0, t), CleanerConfig(), text_in=t)
+    >>> apply_edits(t, remove_repeated_paragraphs(t, ctx))
+    '标题\\n\\n这一段话被网页模板重复了好几次，内容完全一样。\\n\\n正文在这里。'
+    """
+    min_chars = ctx.config.quality.paragraph_min_chars
+    ctx.signals["para_dup_removed_share"] = 0.0
+    if min_chars is None or not text:
+        return []
+    reps = repeated_paragraphs(text, min_chars)
+    if not reps:
+        return []
+    blocks = _blocks(text)
+    index = {s: k for k, (s, _) in enumerate(blocks)}
+    gone = {index[s]: first for s, _, first in reps}
+    last_kept = max(k for k in range(len(blocks)) if k not in gone)
+    edits: list[Edit] = []
+    removed = 0
+    for k in sorted(gone):
+        s, e = blocks[k]
+        if k < last_kept:
+            cut_s, cut_e = s, blocks[k + 1][0]          # the block and the break after it
+        else:
+            cut_s, cut_e = blocks[k - 1][1], e          # after the last kept block: the break before it
+        edits.append(Edit("dedup", "dedup:paragraph", cut_s, cut_e, text[cut_s:cut_e], "",
+                          f"repeats paragraph {gone[k] + 1}"))
+        removed += _nonspace(text[s:e])
+    ctx.signals["para_dup_removed_share"] = round(removed / max(_nonspace(text), 1), 4)
+    return edits
+
+
+def _nonspace(s: str) -> int:
+    return len(s) - sum(map(s.count, " \n\t\u3000"))
+
+
+def lsh_probability(s: float, bands: int, rows: int) -> float:
+    """Probability that two documents of Jaccard ``s`` share a band.
+
+    >>> round(lsh_probability(0.7, 20, 6), 3), round(lsh_probability(0.3, 20, 6), 3)
+    (0.918, 0.014)
+    """
+    return 1.0 - (1.0 - s ** rows) ** bands
