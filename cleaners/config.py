@@ -191,6 +191,13 @@ class QualityConfig(_Section):
         return v
 
 
+class DedupConfig(_Section):
+    """Run-wide document deduplication (exact and MinHash near-duplicates, in finalize)."""
+
+    documents: bool = True                    # find duplicate documents across the whole run
+    threshold: float = Field(0.7, gt=0, le=1)  # estimated Jaccard of character 5-grams (CJK) or word 3-grams
+
+
 class OutputConfig(_Section):
     """How results are written."""
 
@@ -220,6 +227,7 @@ class CleanerConfig(_Section):
     punctuation: PunctuationConfig = PunctuationConfig()
     moderation: ModerationConfig = ModerationConfig()
     quality: QualityConfig = QualityConfig()
+    dedup: DedupConfig = DedupConfig()
     output: OutputConfig = OutputConfig()
 
     @field_validator("steps")

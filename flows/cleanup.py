@@ -57,8 +57,9 @@ def clean_shard_task(shard: runner.Shard, config: CleanerConfig, out: str) -> di
 
 @task(name="finalize", retries=2, retry_delay_seconds=1)
 def finalize_task(out: str, shards: list[runner.Shard], results: list[dict[str, Any]], config: CleanerConfig,
-                  elapsed: float, failed: list[dict[str, Any]]) -> dict[str, Any]:
-    return runner.finalize(out, shards, results, config, elapsed, failed)
+                  elapsed: float, failed: list[dict[str, Any]],
+                  dedup_state: tuple[str, str] | None = None) -> dict[str, Any]:
+    return runner.finalize(out, shards, results, config, elapsed, failed, dedup_state)
 
 
 def _task_runner(workers: int, dask_address: str | None):
@@ -114,7 +115,8 @@ def cleanup_flow(inputs: list[str], out: str, config: str | dict[str, Any] | Non
             results.append(fut.result())
         except Exception as exc:  # failed after its retries: reported, the other shards are kept
             failed.append(runner._failure(shard, exc))
-    manifest = finalize_task(out, shards, results, cfg, time.perf_counter() - t0, failed)
+    manifest = finalize_task(out, shards, results, cfg, time.perf_counter() - t0, failed,
+                             (base, runner.DEDUP_STATE) if run_date else None)
     if run_date:
         runner.update_ledger(base, shards, results, run_date)
     publish_artifacts(out, manifest)

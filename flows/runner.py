@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cleaners.config import CleanerConfig
+from cleaners.dedup import Deduper, DedupParams
 from cleaners.document import apply_edits
 from cleaners.pipeline import clean
 from cleaners.repeated import line_hashes, repeated_lines, site_key, strip_repeated
@@ -141,6 +142,7 @@ def clean_shard(shard: Shard, config: CleanerConfig, out: str, progress: Progres
     rejected = PartWriter(store, _staged(shard.key, "rejected"), REJECTED_SCHEMA, **opts)
     st = ShardStats(shard.key, shard.index, [f.path for f in shard.files], n_bytes=shard.n_bytes)
     site_lines: dict[str, Counter[int]] = {}
+    deduper = Deduper(_dedup_params(config)) if config.dedup.documents else None
     try:
         for f in shard.files:
             for doc in read(f, config.input):
@@ -169,6 +171,9 @@ def clean_shard(shard: Shard, config: CleanerConfig, out: str, progress: Progres
                     site = site_key(row["url"], doc.source, one_doc_per_file=f.kind in ("text", "html"))
                     st.sites[site] = st.sites.get(site, 0) + 1
                     site_lines.setdefault(site, Counter()).update(line_hashes(res.text))
+                    if deduper is not None:
+                        deduper.add(doc.id, res.text, quality=res.quality_score,
+                                    order=(shard.index, st.records_in))
                 else:
                     rejected.add(row)
                     st.reject(res.verdict.reason or "rejected")
@@ -182,6 +187,8 @@ def clean_shard(shard: Shard, config: CleanerConfig, out: str, progress: Progres
         kept.close()
         rejected.close()
         _write_lines(store, shard.key, site_lines, config)
+        if deduper is not None:
+            _save_deduper(store, _staged(shard.key, "dedup").replace(".parquet", ".npz"), deduper)
     except BaseException:
         kept.abort()
         rejected.abort()
@@ -220,6 +227,56 @@ def _write_lines(store: Store, key: str, site_lines: dict[str, Counter[int]], co
     tmp = store.temp_file(_staged(key, "lines"), ".parquet")
     pq.write_table(table, tmp, compression="zstd")
     store.commit(tmp, _staged(key, "lines"))
+
+
+def _dedup_params(config: CleanerConfig) -> DedupParams:
+    return DedupParams(threshold=config.dedup.threshold)
+
+
+def _save_deduper(store: Store, rel: str, deduper: Deduper, **kw: Any) -> None:
+    tmp = store.temp_file(rel, ".npz")
+    deduper.save(tmp, **kw)
+    store.commit(tmp, rel)
+
+
+def _load_deduper(store: Store, rel: str, **kw: Any) -> Deduper | None:
+    if not store.exists(rel):
+        return None
+    if not store.remote:
+        return Deduper.load(store.url(rel), **kw)
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        local = os.path.join(d, "f.npz")
+        store.fs.get_file(store._remote(rel), local)
+        return Deduper.load(local, **kw)
+
+
+def _duplicates(store: Store, shards: list[Shard], results: list[dict[str, Any]], config: CleanerConfig,
+                state: tuple[Store, str] | None) -> dict[str, str]:
+    """Run-wide duplicate clusters: {duplicate id: id of the document kept}.
+
+    ``state`` (an incremental run's base output and the state file in it)
+    brings the fingerprints of documents kept by earlier run dates; they win
+    their clusters, and this run's kept documents are added to the state.
+    """
+    if not config.dedup.documents:
+        return {}
+    run = None
+    if state is not None:
+        run = _load_deduper(state[0], state[1], prior=True)
+    if run is None:
+        run = Deduper(_dedup_params(config))
+    done = {r["key"] for r in results}
+    for s in shards:
+        if s.key in done:
+            part = _load_deduper(store, _staged(s.key, "dedup").replace(".parquet", ".npz"))
+            if part is not None:
+                run.merge(part)
+    dup_of = run.clusters()
+    if state is not None:
+        _save_deduper(state[0], state[1], run, kept_only=True)
+    return dup_of
 
 
 def _read_table(store: Store, rel: str) -> pa.Table | None:
@@ -296,7 +353,8 @@ def _apply_run_wide(row: dict[str, Any], repeated: set[int], config: CleanerConf
 
 
 def finalize(out: str, shards: list[Shard], results: list[dict[str, Any]], config: CleanerConfig,
-             elapsed: float, failed: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+             elapsed: float, failed: list[dict[str, Any]] | None = None,
+             dedup_state: tuple[str, str] | None = None) -> dict[str, Any]:
     """The run-wide pass, then the final parts, the manifest and the report.
 
     Reads every shard's staged parts (never modified, so a finalize that is
@@ -306,6 +364,8 @@ def finalize(out: str, shards: list[Shard], results: list[dict[str, Any]], confi
     """
     store = Store(out)
     repeated = _repeated(store, shards, results, config)
+    state = (Store(dedup_state[0]), dedup_state[1]) if dedup_state else None
+    dup_of = _duplicates(store, shards, results, config, state)
     moved: Counter[str] = Counter()
     run_rules: dict[str, dict[str, Any]] = {}
     done = {r["key"] for r in results}
@@ -319,11 +379,18 @@ def finalize(out: str, shards: list[Shard], results: list[dict[str, Any]], confi
         rej_w = PartWriter(store, f"rejected/part-{s.key}.parquet", REJECTED_SCHEMA, **opts)
         try:
             if kept_t is not None:
-                rows = kept_t.to_pylist() if repeated else None
-                if rows is None:
+                touched = bool(repeated) or (bool(dup_of) and any(i in dup_of for i in kept_t.column("id").to_pylist()))
+                if not touched:
                     kept_w.add_table(kept_t)
                 else:
-                    for row in rows:
+                    for row in kept_t.to_pylist():
+                        if row["id"] in dup_of:
+                            row["dup_of"] = dup_of[row["id"]]
+                            row["reject_reason"] = "duplicate"
+                            row["reject_detail"] = f"near or exact duplicate of {dup_of[row['id']]}"
+                            moved["duplicate"] += 1
+                            rej_w.add(row)
+                            continue
                         site = site_key(row["url"], row["source"], one_doc_per_file=_one_doc_per_file(row["source"]))
                         if site in repeated and not _apply_run_wide(row, repeated[site], config, moved, run_rules):
                             rej_w.add(row)
@@ -431,6 +498,7 @@ def default_workers() -> int:
 
 
 LEDGER = "_ledger.json"
+DEDUP_STATE = "_dedup_state.npz"  # fingerprints of documents kept by earlier run dates
 
 
 def run_local(inputs: list[str], out: str, config: CleanerConfig, *, workers: int | None = None,
@@ -457,7 +525,8 @@ def run_local(inputs: list[str], out: str, config: CleanerConfig, *, workers: in
         results, failed = _run_serial(shards, config, target, progress)
     else:
         results, failed = _run_pool(shards, config, target, n, progress)
-    manifest = finalize(target, shards, results, config, time.perf_counter() - t0, failed)
+    manifest = finalize(target, shards, results, config, time.perf_counter() - t0, failed,
+                        dedup_state=(out, DEDUP_STATE) if run_date else None)
     if run_date:
         update_ledger(out, shards, results, run_date)
     return manifest

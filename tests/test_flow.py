@@ -38,6 +38,7 @@ def test_manifest_reconciles(sample_run):
     # the JSONL sample holds an invalid line, a record without text and one whose text is a number
     assert manifest["rejected_by_reason"].get("invalid_record", 0) >= 3
     assert manifest["rejected_by_reason"].get("empty", 0) >= 1  # 16_empty.txt
+    assert manifest["rejected_by_reason"].get("duplicate", 0) >= 1  # records r7 = r1, and a .txt with r1's text
     assert set(manifest["step_seconds"]) >= {"ftfy", "markup", "whitespace", "quality"}
 
 
@@ -86,6 +87,14 @@ def test_edits_replay_to_text(sample_run):
         assert replay(src, edits) == row["text"], row["source"]
         checked += 1
     assert checked >= 8
+
+
+def test_duplicates_are_rejected_with_dup_of(sample_run):
+    out, _ = sample_run
+    rejected = ds.dataset(out / "rejected").to_table().to_pylist()
+    kept_ids = set(ds.dataset(out / "kept").to_table(columns=["id"]).column("id").to_pylist())
+    dups = [r for r in rejected if r["reject_reason"] == "duplicate"]
+    assert dups and all(r["dup_of"] in kept_ids for r in dups)
 
 
 def test_duckdb_and_polars_read_output(sample_run):
@@ -169,7 +178,9 @@ def test_lines_repeated_across_a_site_are_removed_run_wide(tmp_path):
     small.mkdir(parents=True)
     for i, body in enumerate(BODIES):
         (site / f"p{i}.txt").write_text(f"首页 | 新闻 | 视频 | 登录\n{body}\n相关阅读：更多精彩内容\n", encoding="utf-8")
-    for i, body in enumerate(BODIES[:3]):
+    for i, body in enumerate(["博客第一篇：周末去郊外爬山，山顶的风景很好，拍了很多照片。",
+                              "博客第二篇：最近在学做面包，第三次终于烤出了松软的吐司。",
+                              "博客第三篇：推荐几本今年读过的好书，其中两本是关于城市历史的。"]):
         (small / f"b{i}.txt").write_text(f"首页 | 新闻 | 视频 | 登录\n{body}\n", encoding="utf-8")
     out = tmp_path / "out"
     cfg = CleanerConfig().replace(quality={"min_score": None})  # this test is about the run-wide pass only
@@ -223,6 +234,13 @@ def test_incremental_runs_process_only_new_or_changed_files(tmp_path):
     assert again["records_in"] == 2 and all(s["resumed"] for s in again["shards"])
     ledger = json.loads((out / "_ledger.json").read_text(encoding="utf-8"))
     assert {e["run_date"] for e in ledger["files"]} == {"2026-11-20", "2026-11-21"}
+    # a file arriving on day 3 with the text day 1 kept is a duplicate of it, across runs
+    (src / "d9.txt").write_text(BODIES[1], encoding="utf-8")
+    day3 = run_local([str(src)], str(out), cfg, workers=1, run_date="2026-11-22")
+    assert day3["records_in"] == 1 and day3["rejected_by_reason"] == {"duplicate": 1}
+    dup = ds.dataset(out / "run_date=2026-11-22" / "rejected").to_table().to_pylist()[0]
+    day1_ids = ds.dataset(out / "run_date=2026-11-20" / "kept").to_table().column("id").to_pylist()
+    assert dup["dup_of"] in day1_ids
     # analysts read every day at once with hive partitioning
     both = ds.dataset(out, format="parquet", partitioning="hive",
                       exclude_invalid_files=True).to_table(filter=ds.field("reject_reason").is_null()
