@@ -112,7 +112,7 @@ def replay(text: str, edits: Iterable[Edit]) -> str:
     group: list[Edit] = []
     current: tuple[str, int] | None = None
     for e in edits:
-        key = (e.step, _group_of(e))
+        key = edit_group(e)
         if current is not None and key != current:
             text = apply_edits(text, group)
             group = []
@@ -121,8 +121,13 @@ def replay(text: str, edits: Iterable[Edit]) -> str:
     return apply_edits(text, group)
 
 
+def edit_group(e: Edit) -> tuple[str, int]:
+    """The (step, pass) an edit belongs to: edits of one group share offsets."""
+    return e.step, _group_of(e)
+
+
 def _group_of(e: Edit) -> int:
-    # Steps that run more than once record a pass number in their note ("pass=2").
+    # Edits of a later cleaning pass record its number in their note ("pass=2;...").
     if e.note.startswith("pass="):
         head = e.note.split(";", 1)[0]
         try:

@@ -239,12 +239,14 @@ def _print_explanation(res, context_chars: int, show_text: bool) -> None:
                               f"[dim]{escape(right)}[/dim]{note}", soft_wrap=True)
         return apply_edits(text, group)
 
+    from cleaners.document import edit_group
+
     current = None
     for e in res.edits:
-        if current is not None and e.step != current:
+        if current is not None and edit_group(e) != current:
             text = flush(group, text)
             group = []
-        current = e.step
+        current = edit_group(e)
         group.append(e)
     text = flush(group, text)
     if show_text:
