@@ -619,11 +619,11 @@ def remove_repeated_paragraphs(text: str, ctx: Context) -> list[Edit]:
     >>> from cleaners.config import CleanerConfig
     >>> from cleaners.context import Context
     >>> from cleaners.document import Document, apply_edits
-    >>> p = "这一段话被网页模板重复了好几次，内容完全一样。"
+    >>> p = "这一段话被网页模板重复了好几次，内容完全一样，读者每翻一页都会在正文的前后再看到它一遍，非常影响阅读体验，也让语料里多出许多无用的重复。"
     >>> t = f"标题\\n\\n{p}\\n\\n正文在这里。\\n\\n{p}"
     >>> ctx = Context(Document.make("t", 0, t), CleanerConfig(), text_in=t)
-    >>> apply_edits(t, remove_repeated_paragraphs(t, ctx))
-    '标题\\n\\n这一段话被网页模板重复了好几次，内容完全一样。\\n\\n正文在这里。'
+    >>> apply_edits(t, remove_repeated_paragraphs(t, ctx)) == f"标题\\n\\n{p}\\n\\n正文在这里。"
+    True
     """
     min_chars = ctx.config.quality.paragraph_min_chars
     ctx.signals["para_dup_removed_share"] = 0.0
