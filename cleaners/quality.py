@@ -147,6 +147,8 @@ ZH_STOP = ("的了是在和有我你他她它们这那也就都不而与及或�
            "能让给没得地么們這與對從著過嗎還為個說會讓給沒麼")
 #: Japanese case particles (hiragana).
 JA_PARTICLES = "のはがをにでとも"
+#: Languages whose function words ``LATIN_STOP`` covers.
+STOPWORD_LANGS = frozenset({"en", "fr", "de", "es"})
 #: Function words of English, French, German and Spanish (lower case).
 LATIN_STOP = frozenset("""
 the and of to a in is that for it on with as was be by at this are from or have an they which you not he
@@ -601,6 +603,10 @@ def assess(text: str, ctx: Context | None = None, cfg: QualityConfig | None = No
     if para_removed > sig["dup_para_share"]:
         sig["dup_para_share"] = para_removed
     sig.update(extra)
+    if ctx is not None and sig.get("latin_mode") and ctx.lang.split("-")[0] not in STOPWORD_LANGS:
+        # our function-word list covers en/fr/de/es; a Polish or Portuguese recipe
+        # must not look like keyword stuffing for lack of them (stopwords factor: neutral)
+        sig["latin_mode"] = 0.0
     fac = factors(sig, cfg)
     _, weights = _resolved(cfg)
     return sig, fac, combine(fac, weights)
