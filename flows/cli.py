@@ -43,10 +43,18 @@ def _load_config(config: Path | None, sets: list[str] | None):
             cur = cur.setdefault(p, {})
         cur[parts[-1]] = parsed
     try:
-        return load_config(config, overrides)
+        cfg = load_config(config, overrides)
     except ConfigError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
+    from cleaners.boilerplate import RuleError, get_ruleset
+
+    try:  # a broken user rule file is an error before anything runs, not on the first document
+        get_ruleset(cfg.boilerplate)
+    except RuleError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    return cfg
 
 
 @app.command()

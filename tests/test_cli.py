@@ -57,3 +57,13 @@ def test_run_subprocess_prints_summary(tmp_path):
     for reason in manifest["rejected_by_reason"]:
         assert reason in proc.stderr
     assert Path(out / "kept").is_dir()
+
+
+def test_broken_user_rule_file_is_reported_with_file_and_line(tmp_path):
+    rules = tmp_path / "my_rules.yaml"
+    rules.write_text("rules:\n  - id: bad\n    why: a regex that does not compile\n    patterns: ['(unclosed']\n"
+                     "    where: tail\n    action: drop_line\n", encoding="utf-8")
+    res = runner.invoke(app, ["run", str(SAMPLES), "--out", str(tmp_path / "o"),
+                              "--set", f'boilerplate.extra_rule_files=["{rules}"]'])
+    assert res.exit_code == 2, res.output
+    assert "my_rules.yaml" in res.output and not (tmp_path / "o").exists()
