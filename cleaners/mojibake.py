@@ -862,8 +862,28 @@ _C1_AS_CP1252 = {b: bytes([b]).decode("cp1252") for b in range(0x80, 0xA0)
                  if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
 
 
-def _line_repairs(line: str, cfg: MojibakeConfig) -> list[Repair]:
+_PARTICLES = re.compile("[のはをがにでとへもやた](?=[\u3040-\u30ff\u3400-\u9fff])")
+_KANA = re.compile("[\u3040-\u30ff]")
+
+
+def _looks_japanese(text: str) -> bool:
+    """Japanese prose: kana make a good share of the text and particles join
+    words (damage scatters kana without that grammar).
+
+    >>> _looks_japanese("駅前商店街に新しい図書コーナーが開設された。"), _looks_japanese("扺嫖湔揣萵軞笛桲")
+    (True, False)
+    """
+    kana = len(_KANA.findall(text))
+    if kana < 5:
+        return False
+    cjk = kana + len(_HAN_RE.findall(text))
+    return kana >= 0.2 * cjk and len(_PARTICLES.findall(text)) >= max(2, kana // 20)
+
+
+def _line_repairs(line: str, cfg: MojibakeConfig, latin_only: bool = False) -> list[Repair]:
     families = _families(tuple(cfg.families), cfg.guess_lost_bytes)
+    if latin_only:
+        families = tuple(f for f in families if f.wrong == "latin1")
     cands: list[Repair] = []
     seeds = [m.start() for m in _seed_re().finditer(line)]
     clusters = [g for g in (_clusters(line, seeds, cfg.min_run) if seeds else []) if _suspicious(line, g)]
@@ -969,10 +989,14 @@ def repair_mojibake(text: str, ctx: Context) -> list[Edit]:
     seeded = _seed_re().search(text) is not None
     latin = _LATIN_RUN.search(text) is not None
     if seeded or latin:
+        # Japanese prose: kana and kanji that the GBK/Big5 round trips would
+        # "repair" into Han (GBK has kana rows).  Only the Latin-1 families,
+        # whose damage never looks like Japanese, are tried there.
+        japanese = seeded and _looks_japanese(text)
         pos = 0
         for line in text.split("\n"):
-            if _seed_re().search(line) or _LATIN_RUN.search(line):
-                for r in _line_repairs(line, cfg):
+            if (not japanese and _seed_re().search(line)) or _LATIN_RUN.search(line):
+                for r in _line_repairs(line, cfg, latin_only=japanese):
                     note = []
                     if r.guessed:
                         note.append(f"guessed={r.guessed}")
