@@ -62,11 +62,16 @@ def finalize_task(out: str, shards: list[runner.Shard], results: list[dict[str, 
     return runner.finalize(out, shards, results, config, elapsed, failed, dedup_state)
 
 
-def _task_runner(workers: int, dask_address: str | None):
-    if dask_address:
+def _task_runner(workers: int, dask_address: str | None, dask_local: bool = False):
+    """Local processes (the work is CPU-bound Python: threads do not scale), or
+    Dask through prefect-dask: an existing cluster, or a LocalCluster."""
+    if dask_address or dask_local:
         from prefect_dask import DaskTaskRunner
 
-        return DaskTaskRunner(address=dask_address)
+        if dask_address:
+            return DaskTaskRunner(address=dask_address)
+        return DaskTaskRunner(cluster_kwargs={"n_workers": max(1, workers), "threads_per_worker": 1,
+                                              "processes": True, "dashboard_address": None})
     if workers > 1:
         from prefect.task_runners import ProcessPoolTaskRunner
 
@@ -76,10 +81,30 @@ def _task_runner(workers: int, dask_address: str | None):
     return ThreadPoolTaskRunner(max_workers=1)
 
 
+@flow(name="clean-shards", persist_result=False, log_prints=False)
+def clean_shards_flow(shards: list[runner.Shard], config: CleanerConfig, out: str) -> list[Any]:
+    """Map ``clean_shard`` over the shards on this flow's task runner (chosen
+    per run by the parent's parameters); returns each shard's stats or error."""
+    futures = clean_shard_task.map(shards, config=unmapped(config), out=unmapped(out))
+    progress_id = create_progress_artifact(0.0, key="qingxi-progress", description="shards done, percent")
+    done = 0
+    for _ in as_completed(futures):
+        done += 1
+        update_progress_artifact(progress_id, 100.0 * done / max(len(shards), 1))
+    outcomes: list[Any] = []
+    for shard, fut in zip(shards, futures, strict=True):
+        try:
+            outcomes.append(fut.result())
+        except Exception as exc:  # failed after its retries: reported, the other shards are kept
+            outcomes.append(runner._failure(shard, exc) | {"failed": True})
+    return outcomes
+
+
 @flow(name="cleanup", persist_result=True, log_prints=False)
 def cleanup_flow(inputs: list[str], out: str, config: str | dict[str, Any] | None = None,
                  fresh: bool = False, allow_partial: bool = False, incremental: bool = False,
-                 run_date: str | None = None) -> dict[str, Any]:
+                 run_date: str | None = None, workers: int = 1, dask_address: str | None = None,
+                 dask_local: bool = False) -> dict[str, Any]:
     """Clean ``inputs`` (local paths or fsspec URLs, files or folders) into
     ``out``/kept and ``out``/rejected.
 
@@ -88,6 +113,11 @@ def cleanup_flow(inputs: list[str], out: str, config: str | dict[str, Any] | Non
     earlier run date processed, into ``out``/run_date=<date>/; a scheduled
     run's date is its scheduled start date.  The flow fails when a shard still
     fails after its retries, unless ``allow_partial`` is set.
+
+    Shards run in a subflow whose task runner the parameters choose: one
+    thread (``workers=1``), ``workers`` local processes, a Dask LocalCluster
+    of ``workers`` processes (``dask_local``), or an existing Dask cluster
+    (``dask_address``, e.g. ``tcp://scheduler:8786``).
     """
     log = get_run_logger()
     t0 = time.perf_counter()
@@ -102,19 +132,10 @@ def cleanup_flow(inputs: list[str], out: str, config: str | dict[str, Any] | Non
     shards = plan_task(inputs, cfg, skip)
     runner.prepare_output(out, fresh)
     log.info("%d shard(s), %d bytes", len(shards), sum(s.n_bytes for s in shards))
-    futures = clean_shard_task.map(shards, config=unmapped(cfg), out=unmapped(out))
-    progress_id = create_progress_artifact(0.0, key="qingxi-progress", description="shards done, percent")
-    done = 0
-    for _ in as_completed(futures):
-        done += 1
-        update_progress_artifact(progress_id, 100.0 * done / max(len(shards), 1))
-    results: list[dict[str, Any]] = []
-    failed: list[dict[str, Any]] = []
-    for shard, fut in zip(shards, futures, strict=True):
-        try:
-            results.append(fut.result())
-        except Exception as exc:  # failed after its retries: reported, the other shards are kept
-            failed.append(runner._failure(shard, exc))
+    sub = clean_shards_flow.with_options(task_runner=_task_runner(workers, dask_address, dask_local))
+    outcomes = sub(shards, cfg, out) if shards else []
+    results = [o for o in outcomes if not o.get("failed")]
+    failed = [{k: v for k, v in o.items() if k != "failed"} for o in outcomes if o.get("failed")]
     manifest = finalize_task(out, shards, results, cfg, time.perf_counter() - t0, failed,
                              (base, runner.DEDUP_STATE) if run_date else None)
     if run_date:
@@ -139,7 +160,7 @@ def publish_artifacts(out: str, manifest: dict[str, Any]) -> None:
 
 def cleanup(inputs: list[str], out: str, config: str | dict[str, Any] | None = None, *, workers: int = 1,
             fresh: bool = False, allow_partial: bool = False, dask_address: str | None = None,
-            run_date: str | None = None) -> dict[str, Any]:
-    """Run the flow with a task runner chosen for the machine (processes, or Dask)."""
-    f = cleanup_flow.with_options(task_runner=_task_runner(workers, dask_address))
-    return f(inputs=inputs, out=out, config=config, fresh=fresh, allow_partial=allow_partial, run_date=run_date)
+            dask_local: bool = False, run_date: str | None = None) -> dict[str, Any]:
+    """Run the flow (the CLI's ``--prefect`` path)."""
+    return cleanup_flow(inputs=inputs, out=out, config=config, fresh=fresh, allow_partial=allow_partial,
+                        run_date=run_date, workers=workers, dask_address=dask_address, dask_local=dask_local)

@@ -79,6 +79,8 @@ def run(
                                                  "incremental run; default today (UTC).")] = None,
     dask_address: Annotated[str | None, typer.Option("--dask-address", help="Run the shards on an existing "
                                                      "Dask cluster (tcp://HOST:8786); implies --prefect.")] = None,
+    dask: Annotated[bool, typer.Option("--dask", help="Run the shards on a local Dask cluster of --workers "
+                                       "processes; implies --prefect.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
     """Clean PATHS into OUT/kept and OUT/rejected (Parquet, zstd) and OUT/manifest.json.
@@ -93,7 +95,7 @@ def run(
         run_date = _check_date(run_date)
     started = time.perf_counter()
     try:
-        if prefect or dask_address or os.environ.get("PREFECT_API_URL"):
+        if prefect or dask or dask_address or os.environ.get("PREFECT_API_URL"):
             from flows.cleanup import cleanup
             from flows.runner import default_workers
 
@@ -101,7 +103,7 @@ def run(
                 console.print("[dim]running as a Prefect flow[/dim]")
             manifest = cleanup(inputs=list(paths), out=str(out), config=cfg.model_dump(mode="json"),
                                workers=workers or default_workers(), fresh=fresh, run_date=run_date,
-                               dask_address=dask_address)
+                               dask_address=dask_address, dask_local=dask)
         else:
             manifest = _run_with_progress(paths, out, cfg, workers, fresh, quiet, run_date)
     except InputError as exc:

@@ -101,3 +101,17 @@ def test_flow_on_real_dask_cluster_equals_local_run(server, tmp_path):
     local = run_local([str(SAMPLES)], str(tmp_path / "local"), CleanerConfig().replace(**overrides), workers=1)
     assert m["reconciled"] and len(m["shards"]) == len(local["shards"]) > 2
     assert_same_parts(tmp_path / "local", tmp_path / "dask")
+
+
+def test_flow_on_local_dask_cluster_equals_local_run(server, tmp_path):
+    api, _ = server
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows.cleanup import cleanup
+
+    overrides = {"output": {"shard_bytes": 4096}}
+    with temporary_settings({PREFECT_API_URL: api}):
+        m = cleanup([str(SAMPLES)], str(tmp_path / "dask-local"), overrides, workers=2, dask_local=True)
+    local = run_local([str(SAMPLES)], str(tmp_path / "local"), CleanerConfig().replace(**overrides), workers=1)
+    assert m["reconciled"] and len(m["shards"]) == len(local["shards"])
+    assert_same_parts(tmp_path / "local", tmp_path / "dask-local")
