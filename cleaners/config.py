@@ -203,7 +203,7 @@ class OutputConfig(_Section):
 
     shard_bytes: int = Field(16 * 1024 * 1024, ge=1024)  # input bytes per shard at most (tens of seconds of work)
     shard_boundary_every: int = Field(256, ge=1)  # about this many files per shard at most: boundaries by path hash
-    row_group_rows: int = Field(10_000, ge=100)
+    row_group_rows: int = Field(2_000, ge=100)  # rows buffered per Parquet row group: bounds a shard's memory
     compression: Literal["zstd", "snappy", "gzip", "none"] = "zstd"
     record_edits: bool = True            # keep every edit in the `edits` column
 

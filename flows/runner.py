@@ -171,6 +171,8 @@ def clean_shard(shard: Shard, config: CleanerConfig, out: str, progress: Progres
                     site = site_key(row["url"], doc.source, one_doc_per_file=f.kind in ("text", "html"))
                     st.sites[site] = st.sites.get(site, 0) + 1
                     site_lines.setdefault(site, Counter()).update(line_hashes(res.text))
+                    if st.kept % 1000 == 0:
+                        _prune_lines(site_lines)
                     if deduper is not None:
                         deduper.add(doc.id, res.text, quality=res.quality_score,
                                     order=(shard.index, st.records_in))
@@ -204,6 +206,21 @@ def _sample(before: str, after: str) -> str:
     b = before if len(before) <= SAMPLE_CHARS else before[:SAMPLE_CHARS] + "…"
     a = after if len(after) <= SAMPLE_CHARS else after[:SAMPLE_CHARS] + "…"
     return f"{b!r} -> {a!r}"
+
+
+LINE_COUNTS_CAP = 200_000  # distinct (site, line) counts a shard keeps in memory
+
+
+def _prune_lines(site_lines: dict[str, Counter[int]]) -> None:
+    """Keep memory bounded by batch, not by shard size (lossy counting): when
+    the counters grow past the cap, lines seen in few documents are dropped,
+    raising the floor until they fit.  Chrome lines occur in many documents of
+    their site, far above any floor reached, so they are still found."""
+    floor = 1
+    while sum(len(c) for c in site_lines.values()) > LINE_COUNTS_CAP:
+        for site, c in site_lines.items():
+            site_lines[site] = Counter({h: n for h, n in c.items() if n > floor})
+        floor += 1
 
 
 def _part_options(config: CleanerConfig, key: str) -> dict[str, Any]:
@@ -277,6 +294,17 @@ def _duplicates(store: Store, shards: list[Shard], results: list[dict[str, Any]]
     if state is not None:
         _save_deduper(state[0], state[1], run, kept_only=True)
     return dup_of
+
+
+def _iter_batches(store: Store, rel: str, batch_size: int):
+    """Record batches of a staged Parquet file (none when it does not exist)."""
+    if not store.exists(rel):
+        return
+    if store.remote:
+        with store.fs.open(store._remote(rel), "rb") as fh:
+            yield from pq.ParquetFile(fh).iter_batches(batch_size=batch_size)
+    else:
+        yield from pq.ParquetFile(store.url(rel)).iter_batches(batch_size=batch_size)
 
 
 def _read_table(store: Store, rel: str) -> pa.Table | None:
@@ -373,31 +401,30 @@ def finalize(out: str, shards: list[Shard], results: list[dict[str, Any]], confi
         if s.key not in done:
             continue
         opts = _part_options(config, s.key)
-        kept_t = _read_table(store, _staged(s.key, "kept"))
-        rej_t = _read_table(store, _staged(s.key, "rejected"))
         kept_w = PartWriter(store, f"kept/part-{s.key}.parquet", KEPT_SCHEMA, **opts)
         rej_w = PartWriter(store, f"rejected/part-{s.key}.parquet", REJECTED_SCHEMA, **opts)
         try:
-            if kept_t is not None:
-                touched = bool(repeated) or (bool(dup_of) and any(i in dup_of for i in kept_t.column("id").to_pylist()))
-                if not touched:
-                    kept_w.add_table(kept_t)
-                else:
-                    for row in kept_t.to_pylist():
-                        if row["id"] in dup_of:
-                            row["dup_of"] = dup_of[row["id"]]
-                            row["reject_reason"] = "duplicate"
-                            row["reject_detail"] = f"near or exact duplicate of {dup_of[row['id']]}"
-                            moved["duplicate"] += 1
-                            rej_w.add(row)
-                            continue
-                        site = site_key(row["url"], row["source"], one_doc_per_file=_one_doc_per_file(row["source"]))
-                        if site in repeated and not _apply_run_wide(row, repeated[site], config, moved, run_rules):
-                            rej_w.add(row)
-                        else:
-                            kept_w.add(row)
-            if rej_t is not None:
-                rej_w.add_table(rej_t)
+            # batch by batch: memory follows the row-group size, not the shard size
+            for batch in _iter_batches(store, _staged(s.key, "kept"), config.output.row_group_rows):
+                ids = batch.column("id").to_pylist()
+                if not repeated and not any(i in dup_of for i in ids):
+                    kept_w.add_table(pa.Table.from_batches([batch]))
+                    continue
+                for row in batch.to_pylist():
+                    if row["id"] in dup_of:
+                        row["dup_of"] = dup_of[row["id"]]
+                        row["reject_reason"] = "duplicate"
+                        row["reject_detail"] = f"near or exact duplicate of {dup_of[row['id']]}"
+                        moved["duplicate"] += 1
+                        rej_w.add(row)
+                        continue
+                    site = site_key(row["url"], row["source"], one_doc_per_file=_one_doc_per_file(row["source"]))
+                    if site in repeated and not _apply_run_wide(row, repeated[site], config, moved, run_rules):
+                        rej_w.add(row)
+                    else:
+                        kept_w.add(row)
+            for batch in _iter_batches(store, _staged(s.key, "rejected"), config.output.row_group_rows):
+                rej_w.add_table(pa.Table.from_batches([batch]))
             kept_w.close()
             rej_w.close()
         except BaseException:
