@@ -109,12 +109,14 @@ class ShardStats:
 ProgressFn = Callable[[int], None]
 
 
-def _staged(key: str, name: str) -> str:
-    return f"{STAGING}/{key}/{name}.parquet"
+def _staged(key: str, name: str, ext: str = "parquet") -> str:
+    return f"{STAGING}/{key}/{name}.{ext}"
 
 
 def _one_doc_per_file(source: str) -> bool:
-    return kind_of(source) in ("text", "html")
+    """Whether a source holds one document (a .txt, .md or .html file; an
+    explicitly named file of unknown type is read as text)."""
+    return (kind_of(source) or "text") in ("text", "html")
 
 
 def clean_shard(shard: Shard, config: CleanerConfig, out: str, progress: ProgressFn | None = None) -> dict[str, Any]:
@@ -168,7 +170,7 @@ def clean_shard(shard: Shard, config: CleanerConfig, out: str, progress: Progres
                     kept.add(row)
                     st.kept += 1
                     st.chars_out += row["n_chars_out"]
-                    site = site_key(row["url"], doc.source, one_doc_per_file=f.kind in ("text", "html"))
+                    site = site_key(row["url"], doc.source, one_doc_per_file=_one_doc_per_file(doc.source))
                     st.sites[site] = st.sites.get(site, 0) + 1
                     site_lines.setdefault(site, Counter()).update(line_hashes(res.text))
                     if st.kept % 1000 == 0:
@@ -190,7 +192,7 @@ def clean_shard(shard: Shard, config: CleanerConfig, out: str, progress: Progres
         rejected.close()
         _write_lines(store, shard.key, site_lines, config)
         if deduper is not None:
-            _save_deduper(store, _staged(shard.key, "dedup").replace(".parquet", ".npz"), deduper)
+            _save_deduper(store, _staged(shard.key, "dedup", "npz"), deduper)
     except BaseException:
         kept.abort()
         rejected.abort()
@@ -287,7 +289,7 @@ def _duplicates(store: Store, shards: list[Shard], results: list[dict[str, Any]]
     done = {r["key"] for r in results}
     for s in shards:
         if s.key in done:
-            part = _load_deduper(store, _staged(s.key, "dedup").replace(".parquet", ".npz"))
+            part = _load_deduper(store, _staged(s.key, "dedup", "npz"))
             if part is not None:
                 run.merge(part)
     dup_of = run.clusters()
