@@ -10,15 +10,16 @@ real CLI ``qingxi run DIR --out OUT --fresh --quiet`` under ``bench/measure.py``
   multiprocessing's resource tracker together), which must stay under
   ``(workers + 1) x bound``.
 
-Why it is bounded by design: a shard streams its records, buffers at most
-``output.row_group_rows`` rows per part before writing a row group, and keeps
-only counters (per rule, language, flag) and at most 20 error samples; the
-finalize step reads back only the ``quality_score`` column.  So the bound does
-not depend on the corpus size, only on row_group_rows x the row size and on
-the size of one record.  ``bench/run.py`` compares 1x and 10x corpora the same way.
+What the bound rests on: a shard streams its records and buffers at most
+``output.row_group_rows`` rows per part before writing a row group; the
+caches of the cleaning steps are bounded; ``finalize`` streams the staged
+parts by row group.  The default bound (1 GB per process) has about 30%
+headroom over what the 1 GB input peaked at (docs/performance.md has the
+numbers and what the peak is made of).  ``bench/run.py`` compares 1x and 10x
+corpora the same way.
 
-    .venv/bin/python bench/memory.py --size-mb 100        # about 3 minutes on 2 cores
-    .venv/bin/python bench/memory.py                      # 1 GB: generate ~4 min, clean ~30-60 min
+    .venv/bin/python bench/memory.py --size-mb 100        # about 2 minutes on 2 cores
+    .venv/bin/python bench/memory.py                      # 1 GB: generate ~2 min, clean ~10 min
 
 Exit status 1 when a bound is exceeded.  Not part of the test suite.
 """

@@ -603,11 +603,16 @@ def assess(text: str, ctx: Context | None = None, cfg: QualityConfig | None = No
     if para_removed > sig["dup_para_share"]:
         sig["dup_para_share"] = para_removed
     sig.update(extra)
-    if ctx is not None and sig.get("latin_mode") and ctx.lang.split("-")[0] not in STOPWORD_LANGS:
+    base = ctx.lang.split("-")[0] if ctx is not None else ""
+    if ctx is not None and sig.get("latin_mode") and base not in STOPWORD_LANGS:
         # our function-word list covers en/fr/de/es; a Polish or Portuguese recipe
         # must not look like keyword stuffing for lack of them (stopwords factor: neutral)
         sig["latin_mode"] = 0.0
     fac = factors(sig, cfg)
+    if base == "ko" or (base and base not in STOPWORD_LANGS | {"zh", "ja", "und"} and not sig.get("latin_mode")):
+        # no function-word list for Korean (or Russian, Arabic...): the Chinese list
+        # would judge hangul prose as stuffing, so this factor stays neutral
+        fac["stopwords"] = 1.0
     _, weights = _resolved(cfg)
     return sig, fac, combine(fac, weights)
 

@@ -129,3 +129,16 @@ def test_clean_samples_keep_a_high_score(name):
     r = clean(Document.make(name, 0, text))
     assert r.verdict.keep, r.verdict
     assert r.metadata["quality_label"] == "high", (r.quality_score, r.metadata.get("quality_weakest"))
+
+
+def test_languages_without_a_stopword_list_are_not_stuffing():
+    """Korean prose was rejected low_quality: the Chinese function-word list judged it."""
+    from cleaners.document import Document
+    from cleaners.pipeline import clean
+
+    for text in ["서울시는 오늘 새로운 도서관을 열었다. 시민들은 주말에도 책을 빌릴 수 있으며, 어린이를 위한 "
+                 "독서 프로그램도 마련되었다. 도서관 관계자는 많은 시민이 이용하기를 바란다고 말했다.",
+                 "Городская библиотека продлила часы работы по выходным. Читатели могут брать книги до девяти "
+                 "вечера, а для детей открыт новый зал."]:
+        res = clean(Document.make("t", 0, text))
+        assert res.verdict.keep and res.quality_score >= 0.7, (res.lang, res.quality_score)
