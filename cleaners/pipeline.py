@@ -87,16 +87,14 @@ def clean(doc: Document, config: CleanerConfig | None = None,
     names = cfg.step_names()
     text = _run([n for n in names if n not in _FINAL], text, ctx, own_timings, 1)
     for pass_no in range(2, cfg.max_passes + 1):
-        if ctx.verdict is not None or not ctx.edits or text == _last_input(ctx):
+        if ctx.verdict is not None or not ctx.edits:
             break
         first_pass_signals = dict(ctx.signals)
         before = text
-        ctx.metadata["_pass_input"] = before
         text = _run([n for n in names if n not in _FINAL and n not in _ONCE], text, ctx, own_timings, pass_no)
         ctx.signals.update(first_pass_signals)  # the first pass's measurements describe the document
         if text == before:
             break
-    ctx.metadata.pop("_pass_input", None)
     text = _run([n for n in names if n in _FINAL], text, ctx, own_timings, 1)
     if timings is not None:
         for k, v in own_timings.items():
@@ -119,10 +117,6 @@ def clean(doc: Document, config: CleanerConfig | None = None,
         metadata=ctx.metadata,
         timings=own_timings,
     )
-
-
-def _last_input(ctx: Context) -> str | None:
-    return ctx.metadata.get("_pass_input")
 
 
 def _run(names: list[str], text: str, ctx: Context, timings: dict[str, float], pass_no: int) -> str:
