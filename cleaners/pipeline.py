@@ -74,6 +74,12 @@ def clean(doc: Document, config: CleanerConfig | None = None,
     entity hiding mojibake, a cut that exposes a new last line) is made now,
     and cleaning clean output changes nothing.  Edits of later passes carry
     ``pass=N`` in their note, which :func:`cleaners.document.replay` uses.
+    A later pass starts by re-running the steps up to the last one that
+    edited; the steps after it already saw the current text, so they run
+    again only when those earlier steps change it (a Traditional document
+    whose only edits are the script step's conversion skips nothing but
+    the punctuation and moderation steps, a document whose only edit was
+    an entity fix re-runs just the steps up to ``markup``).
 
     ``timings`` (optional) accumulates seconds per step across calls, which the
     flow reports in the manifest.
@@ -85,17 +91,26 @@ def clean(doc: Document, config: CleanerConfig | None = None,
     ctx.source_encoding = doc.metadata.get("source_encoding")
     own_timings: dict[str, float] = {}
     names = cfg.step_names()
-    text = _run([n for n in names if n not in _FINAL], text, ctx, own_timings, 1)
+    text, edited = _run([n for n in names if n not in _FINAL], text, ctx, own_timings, 1)
+    rewriting = [n for n in names if n not in _FINAL and n not in _ONCE]
     for pass_no in range(2, cfg.max_passes + 1):
-        if ctx.verdict is not None or not ctx.edits:
+        if ctx.verdict is not None or not edited:
+            break
+        # Steps after the last one that edited have already seen this exact
+        # text: they need to run again only if an earlier step changes it now.
+        last = max((rewriting.index(n) for n in edited if n in rewriting), default=-1)
+        if last < 0:
             break
         first_pass_signals = dict(ctx.signals)
         before = text
-        text = _run([n for n in names if n not in _FINAL and n not in _ONCE], text, ctx, own_timings, pass_no)
+        text, edited = _run(rewriting[:last + 1], text, ctx, own_timings, pass_no)
+        if edited:
+            text, more = _run(rewriting[last + 1:], text, ctx, own_timings, pass_no)
+            edited += more
         ctx.signals.update(first_pass_signals)  # the first pass's measurements describe the document
         if text == before:
             break
-    text = _run([n for n in names if n in _FINAL], text, ctx, own_timings, 1)
+    text, _ = _run([n for n in names if n in _FINAL], text, ctx, own_timings, 1)
     if timings is not None:
         for k, v in own_timings.items():
             timings[k] = timings.get(k, 0.0) + v
@@ -119,7 +134,10 @@ def clean(doc: Document, config: CleanerConfig | None = None,
     )
 
 
-def _run(names: list[str], text: str, ctx: Context, timings: dict[str, float], pass_no: int) -> str:
+def _run(names: list[str], text: str, ctx: Context, timings: dict[str, float],
+         pass_no: int) -> tuple[str, list[str]]:
+    """Run ``names`` in order; return the text and the names of the steps that edited it."""
+    edited: list[str] = []
     for name in names:
         if ctx.verdict is not None and name not in _ALWAYS_RUN:
             continue
@@ -131,8 +149,9 @@ def _run(names: list[str], text: str, ctx: Context, timings: dict[str, float], p
             text = apply_edits(text, edits)
             ctx.edits.extend(edits)
             ctx.count(f"edits.{name}", len(edits))
+            edited.append(name)
         timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
-    return text
+    return text, edited
 
 
 # One short text per lazily loaded table: the boilerplate rule set, OpenCC's
