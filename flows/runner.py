@@ -356,13 +356,58 @@ def _repeated(store: Store, shards: list[Shard], results: list[dict[str, Any]],
     return repeated_lines(counts, dict(docs), min_docs=cfg.repeated_min_docs, min_share=cfg.repeated_min_share)
 
 
-def _apply_run_wide(row: dict[str, Any], repeated: set[int], config: CleanerConfig,
+def _finalize_batch(batch: pa.RecordBatch, dup_of: dict[str, str], repeated: dict[str, set[int]],
+                    config: CleanerConfig, moved: Counter[str], run_rules: dict[str, dict[str, Any]],
+                    kept_w: PartWriter, rej_w: PartWriter) -> None:
+    """One batch of a shard's staged kept rows: duplicates move to rejected,
+    repeated site lines are removed.  Only the rows that change go through
+    Python objects; the others are copied as Arrow slices, in order."""
+    ids = batch.column("id").to_pylist()
+    changes: dict[int, list[Any] | None] = {i: None for i, d in enumerate(ids) if d in dup_of}
+    if repeated:
+        urls, sources = batch.column("url").to_pylist(), batch.column("source").to_pylist()
+        texts = batch.column("text")
+        for i in range(len(ids)):
+            if i in changes:
+                continue
+            site = site_key(urls[i], sources[i], one_doc_per_file=_one_doc_per_file(sources[i]))
+            if site in repeated:
+                edits = strip_repeated(texts[i].as_py(), repeated[site])
+                if edits:
+                    changes[i] = edits
+    table = pa.Table.from_batches([batch])
+    if not changes:
+        kept_w.add_table(table)
+        return
+    pieces: list[pa.Table] = []
+    start = 0
+    for i in sorted(changes):
+        if i > start:
+            pieces.append(table.slice(start, i - start))
+        start = i + 1
+        row = batch.slice(i, 1).to_pylist()[0]
+        edits = changes[i]
+        if edits is None:
+            row["dup_of"] = dup_of[row["id"]]
+            row["reject_reason"] = "duplicate"
+            row["reject_detail"] = f"near or exact duplicate of {dup_of[row['id']]}"
+            moved["duplicate"] += 1
+            rej_w.add(row)
+        elif _apply_run_wide(row, edits, config, moved, run_rules):
+            pieces.append(pa.Table.from_pylist([row], schema=table.schema))
+        else:
+            rej_w.add(row)
+    if start < len(ids):
+        pieces.append(table.slice(start))
+    if pieces:
+        kept_w.add_table(pa.concat_tables(pieces).combine_chunks())
+
+
+def _apply_run_wide(row: dict[str, Any], edits: list[Any], config: CleanerConfig,
                     moved: Counter[str], rules: dict[str, dict[str, Any]]) -> bool:
-    """Remove repeated site lines from one kept row, in place; return False
-    when the row must move to rejected (nothing but site chrome was left)."""
-    edits = strip_repeated(row["text"], repeated)
-    if not edits:
-        return True
+    """Apply the repeated-line removals ``edits`` to one kept row, in place;
+    return False when the row must move to rejected (nothing but site chrome
+    was left)."""
     text = apply_edits(row["text"], edits)
     row["text"] = text
     row["edits"] = list(row["edits"] or []) + [e.as_row() for e in edits]
@@ -408,23 +453,7 @@ def finalize(out: str, shards: list[Shard], results: list[dict[str, Any]], confi
         try:
             # batch by batch: memory follows the row-group size, not the shard size
             for batch in _iter_batches(store, _staged(s.key, "kept"), config.output.row_group_rows):
-                ids = batch.column("id").to_pylist()
-                if not repeated and not any(i in dup_of for i in ids):
-                    kept_w.add_table(pa.Table.from_batches([batch]))
-                    continue
-                for row in batch.to_pylist():
-                    if row["id"] in dup_of:
-                        row["dup_of"] = dup_of[row["id"]]
-                        row["reject_reason"] = "duplicate"
-                        row["reject_detail"] = f"near or exact duplicate of {dup_of[row['id']]}"
-                        moved["duplicate"] += 1
-                        rej_w.add(row)
-                        continue
-                    site = site_key(row["url"], row["source"], one_doc_per_file=_one_doc_per_file(row["source"]))
-                    if site in repeated and not _apply_run_wide(row, repeated[site], config, moved, run_rules):
-                        rej_w.add(row)
-                    else:
-                        kept_w.add(row)
+                _finalize_batch(batch, dup_of, repeated, config, moved, run_rules, kept_w, rej_w)
             for batch in _iter_batches(store, _staged(s.key, "rejected"), config.output.row_group_rows):
                 rej_w.add_table(pa.Table.from_batches([batch]))
             kept_w.close()
