@@ -11,7 +11,8 @@ cannot settle:
 - Han text with no kana and no hangul is Chinese: ``zh-Hans`` or ``zh-Hant`` by
   the Simplified-only vs Traditional-only counts.  No langdetect call.
 - hangul is Korean, plenty of kana is Japanese.  No langdetect call.
-- a little kana (or a few Japanese-only shinjitai such as 図 駅 広) next to Han:
+- a little kana (or a few Japanese-only shinjitai such as 図 駅 広; not the
+  Hong Kong standard forms 説 閲, see :func:`japanese_only`) next to Han:
   langdetect, on the CJK part, decides between ``ja`` and ``zh``.
 - text without CJK (Latin, Cyrillic, Arabic...): langdetect on a bounded sample
   (``LanguageConfig.sample_chars``, in windows spread over the document).
@@ -44,9 +45,19 @@ from typing import TYPE_CHECKING
 from cleaners.config import LanguageConfig
 from cleaners.context import Context
 from cleaners.document import Edit
-from cleaners.script import HAN_CLASS, HAN_RE, HANGUL_CLASS, HANGUL_RE, KANA_CLASS, KANA_RE, han_sets
+from cleaners.script import (
+    HAN_CLASS,
+    HAN_RE,
+    HANGUL_CLASS,
+    HANGUL_RE,
+    KANA_CLASS,
+    KANA_RE,
+    get_converter,
+    han_sets,
+)
 
 if TYPE_CHECKING:
+    import numpy as np
     from langdetect.detector_factory import DetectorFactory
 
 # --------------------------------------------------------------------------
@@ -115,7 +126,7 @@ class ScriptStats:
     other: int = 0          # letters of other scripts (Cyrillic, Arabic, Thai...)
     simp_only: int = 0      # Han characters only Simplified text uses
     trad_only: int = 0      # Han characters only Traditional text uses
-    jp_only: int = 0        # Japanese shinjitai absent from Chinese character sets
+    jp_only: int = 0        # Japanese shinjitai absent from Chinese sets, Hong Kong forms excepted
 
     @property
     def cjk(self) -> int:
@@ -130,6 +141,81 @@ def _count(runs: re.Pattern[str], text: str) -> int:
     return sum(map(len, runs.findall(text)))
 
 
+@lru_cache(maxsize=1)
+def japanese_only() -> frozenset[str]:
+    """:attr:`HanSets.jp_only <cleaners.script.HanSets>` less the Hong Kong
+    standard forms: the characters OpenCC's ``hk2t`` rewrites (its HKVariants
+    table, read backwards), such as 説 and 閲, which Hong Kong Traditional text
+    writes for 說 and 閱.  They are Japanese shinjitai too, but a Traditional
+    page from Hong Kong is full of them, so they say nothing about Japanese.
+
+    >>> jp = japanese_only()
+    >>> "図" in jp, "気" in jp, "説" in jp, "閲" in jp
+    (True, True, False, False)
+    """
+    jp = sorted(han_sets().jp_only)
+    hk2t = get_converter("hk2t")
+    out = hk2t.convert("\n".join(jp)).split("\n")
+    if len(out) != len(jp):  # never seen; fall back to one call per character
+        out = [hk2t.convert(c) for c in jp]
+    return frozenset(c for c, o in zip(jp, out, strict=True) if o == c)
+
+
+@lru_cache(maxsize=1)
+def _jp_only_re() -> re.Pattern[str]:
+    return re.compile("[" + "".join(sorted(japanese_only())) + "]")
+
+
+# One table lookup per character instead of eight regex scans.  Every BMP code
+# point gets a byte: its script class in the low three bits (the _CLASSES order
+# below, 0 = none of them), and one bit each for Simplified-only,
+# Traditional-only and Japanese-only.  The classes are taken from the run
+# regexes themselves, so the counts are the regexes' counts exactly.
+_CLASSES = (_HAN_RUNS, _KANA_RUNS, _HANGUL_RUNS, _LATIN_RUNS, _OTHER_RUNS)
+_SIMP_BIT, _TRAD_BIT, _JP_BIT = 8, 16, 32
+_ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]+")
+
+
+@lru_cache(maxsize=1)
+def _count_table() -> tuple[np.ndarray, np.ndarray]:
+    """(byte per BMP code point, 8 x 64 matrix from byte histogram to counts), about 0.03 s."""
+    import numpy as np
+
+    bmp = np.arange(0x10000, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+    table = np.zeros(0x10000, dtype=np.uint8)
+    for code, runs in enumerate(_CLASSES, start=1):
+        for m in runs.finditer(bmp):
+            table[m.start():m.end()] = code
+    sets = han_sets()
+    for bit, chars in ((_SIMP_BIT, sets.simp_only), (_TRAD_BIT, sets.trad_only), (_JP_BIT, japanese_only())):
+        table[np.fromiter(map(ord, chars), dtype=np.int64, count=len(chars))] |= bit
+    to_counts = np.zeros((8, 64), dtype=np.int64)
+    for b in range(64):
+        if b & 7:
+            to_counts[(b & 7) - 1, b] = 1
+        for row, bit in ((5, _SIMP_BIT), (6, _TRAD_BIT), (7, _JP_BIT)):
+            if b & bit:
+                to_counts[row, b] = 1
+    return table, to_counts
+
+
+def _class_counts(text: str) -> list[int]:
+    """[han, kana, hangul, latin, other, simp_only, trad_only, jp_only] of ``text``."""
+    import numpy as np
+
+    table, to_counts = _count_table()
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    try:
+        return (to_counts @ np.bincount(table[codes], minlength=64)).tolist()
+    except IndexError:   # emoji, extension-B ideographs...: the regexes count those
+        pass
+    astral = "".join(_ASTRAL_RE.findall(text))
+    counts = (to_counts @ np.bincount(table[codes[codes <= 0xFFFF]], minlength=64)).tolist()
+    for k, runs in enumerate(_CLASSES):
+        counts[k] += _count(runs, astral)
+    return counts   # the Simplified/Traditional/Japanese sets are BMP characters only
+
+
 def script_stats(text: str) -> ScriptStats:
     """Count the characters of ``text`` by script.
 
@@ -137,19 +223,17 @@ def script_stats(text: str) -> ScriptStats:
     >>> st.han, st.latin, st.latin_runs, st.simp_only, st.trad_only
     (8, 5, 0, 4, 0)
     """
-    sets = han_sets()
-    han = _count(_HAN_RUNS, text)
-    kana = _count(_KANA_RUNS, text)
-    hangul = _count(_HANGUL_RUNS, text)
-    latin = _count(_LATIN_RUNS, text)
-    other = _count(_OTHER_RUNS, text)
-    runs = sum(_count(_LATIN_RUNS, m.group(0)) for m in _LATIN_RUN_RE.finditer(text)) if latin >= 12 else 0
-    if han:
-        simp = len(sets.simp_only_re.findall(text))
-        trad = len(sets.trad_only_re.findall(text))
-        jp = len(sets.jp_only_re.findall(text))
-    else:
-        simp = trad = jp = 0
+    return _script_stats(text, latin_runs=True)
+
+
+def _script_stats(text: str, latin_runs: bool) -> ScriptStats:
+    # latin_runs=False leaves ScriptStats.latin_runs at 0 when the text has no
+    # CJK: the decision only weighs Latin runs against CJK (the run regex is
+    # most of the counting time on an English page).
+    han, kana, hangul, latin, other, simp, trad, jp = _class_counts(text)
+    runs = 0
+    if latin >= 12 and (latin_runs or han or kana or hangul):
+        runs = _count(_LATIN_RUNS, " ".join(_LATIN_RUN_RE.findall(text)))
     return ScriptStats(han, kana, hangul, latin, runs, other, simp, trad, jp)
 
 
@@ -247,12 +331,12 @@ def _han_label(st: ScriptStats) -> tuple[str, str]:
 def _split_zh_ja(text: str) -> tuple[int, int]:
     """(Chinese weight, Japanese weight) by line: a line with kana, or with a
     Japanese-only kanji, is Japanese; a Han line without either is Chinese."""
-    sets = han_sets()
+    jp_only = _jp_only_re()
     zh = ja = 0
     for line in text.splitlines():
         han = len(HAN_RE.findall(line))
         kana = len(KANA_RE.findall(line))
-        if kana or sets.jp_only_re.search(line):
+        if kana or jp_only.search(line):
             ja += han + kana
         elif han and not HANGUL_RE.search(line):
             zh += han
@@ -324,7 +408,7 @@ def identify_language(text: str, config: LanguageConfig | None = None) -> Detect
     """
     cfg = config or LanguageConfig()
     stats_text = sample_text(text, cfg.sample_chars * STATS_FACTOR, windows=2 * WINDOWS)
-    st = script_stats(stats_text)
+    st = _script_stats(stats_text, latin_runs=False)
     det = Detection()
     letters = st.letters
     if letters:

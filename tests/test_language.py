@@ -6,22 +6,26 @@ In language.json ``expected`` is the language label; optional ``script``,
 
 from __future__ import annotations
 
+import random
 import re
 import time
 
 import pytest
 from conftest import case_params
 
+from cleaners import language
 from cleaners.config import CleanerConfig, LanguageConfig
 from cleaners.context import Context
 from cleaners.document import Document
 from cleaners.language import (
     detect_language,
     identify_language,
+    japanese_only,
     langdetect_probabilities,
     sample_text,
     script_stats,
 )
+from cleaners.script import get_converter, han_sets
 
 
 def run_step(text: str, config: CleanerConfig | None = None) -> tuple[Context, list]:
@@ -100,6 +104,54 @@ def test_script_stats_counts() -> None:
     st = script_stats("我們说中文。東京の天気。서울")
     # 們東 / 说 / の / 서울 / 気
     assert (st.trad_only, st.simp_only, st.kana, st.hangul, st.jp_only) == (2, 1, 1, 2, 1)
+    # Hong Kong forms are not Japanese-only
+    assert script_stats("他説這個説法,閲讀").jp_only == 0
+
+
+def _reference_stats(text: str) -> tuple[int, ...]:
+    """The counts by their definition: one regex scan per class and per set."""
+    sets = han_sets()
+    jp = re.compile("[" + "".join(sorted(japanese_only())) + "]")
+    classes = [language._count(rx, text) for rx in
+               (language._HAN_RUNS, language._KANA_RUNS, language._HANGUL_RUNS,
+                language._LATIN_RUNS, language._OTHER_RUNS)]
+    runs = sum(language._count(language._LATIN_RUNS, m.group(0))
+               for m in language._LATIN_RUN_RE.finditer(text)) if classes[3] >= 12 else 0
+    return (*classes, runs, len(sets.simp_only_re.findall(text)), len(sets.trad_only_re.findall(text)),
+            len(jp.findall(text)))
+
+
+def test_script_stats_table_equals_the_regexes() -> None:
+    # the one-pass lookup table must count exactly what the class regexes match,
+    # astral characters (emoji, extension B) and lone surrogates included
+    rng = random.Random(7)
+    pool = ([chr(c) for c in range(0x20, 0x250)] + [chr(c) for c in range(0x3000, 0x3100)]
+            + list("们們说說説閲図気発东東这這後后乾昇") + [chr(c) for c in range(0x4E00, 0x4E80)]
+            + [chr(c) for c in range(0xAC00, 0xAC40)]
+            + list("\U0001F600\U00020000\U0002A6D6\U0003134F\U00031350\U0001D400\ud800ＡａｱДжאกअ々ー・\u309b"))
+    for _ in range(2000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 120)))
+        st = script_stats(text)
+        got = (st.han, st.kana, st.hangul, st.latin, st.other, st.latin_runs, st.simp_only, st.trad_only, st.jp_only)
+        assert got == _reference_stats(text), text
+
+
+def test_hong_kong_forms_are_not_japanese() -> None:
+    jp = japanese_only()
+    assert {"説", "閲"}.isdisjoint(jp) and {"説", "閲"} <= han_sets().jp_only
+    assert {"図", "駅", "広", "売", "気"} <= jp
+    # every Hong Kong standard form OpenCC knows (hk2t rewrites it) is out
+    assert all(get_converter("hk2t").convert(c) == c for c in jp)
+    # a Hong Kong page is settled by its script: no langdetect call
+    text = get_converter("s2hk").convert("据说这项新政策从下个月开始实施，他们说会继续关注它对中小企业的影响，阅读报告的人很多。")
+    assert "説" in text and "閲" in text
+    det = identify_language(text)
+    assert (det.lang, det.method, det.langdetect_calls, det.prob) == ("zh-Hant", "script", 0, 1.0)
+    # ...even with one stray kana (e.g. left by mojibake), which used to make it ja
+    det = identify_language(text + "ヤ")
+    assert det.lang == "zh-Hant"
+    # Japanese keeps its Japanese-only kanji
+    assert identify_language("大手自動車会社、電気自動車の国内生産拡大を正式決定").lang == "ja"
 
 
 @pytest.mark.parametrize("allowed, text, rejected", [
