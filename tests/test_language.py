@@ -22,6 +22,7 @@ from cleaners.language import (
     identify_language,
     japanese_only,
     langdetect_probabilities,
+    plainly_english,
     sample_text,
     script_stats,
 )
@@ -152,6 +153,45 @@ def test_hong_kong_forms_are_not_japanese() -> None:
     assert det.lang == "zh-Hant"
     # Japanese keeps its Japanese-only kanji
     assert identify_language("大手自動車会社、電気自動車の国内生産拡大を正式決定").lang == "ja"
+
+
+_ENGLISH = ("The committee said on Tuesday that the new rules, which were drafted after a long public "
+            "consultation, would come into force next year. Members of the public who have already applied "
+            "for a permit will not have to apply again, but they should check that their details are correct. ")
+
+
+@pytest.mark.parametrize("text, english", [
+    (_ENGLISH, True),
+    (_ENGLISH * 20, True),
+    ("Thank you very much", False),                                   # too few words
+    ("The report said that the rules would apply. " * 2, False),     # 16 words < EN_MIN_WORDS
+    # French quoting English: French function words
+    ("Le conseil a dit que les règles, qui ont été écrites avec le public, sont dans la loi. "
+     "« The rules of the city have been clear about that » " * 3, False),
+    # English words, but many accented words: not plainly English
+    (_ENGLISH.replace("e", "é"), False),
+    # German, Dutch, Spanish prose
+    ("Der Stadtrat hat beschlossen, dass die neuen Regeln, die nach einer langen Beratung entworfen "
+     "wurden, im nächsten Jahr in Kraft treten und nicht geändert werden. " * 3, False),
+    ("De gemeenteraad heeft besloten dat de nieuwe regels, die na een lange openbare raadpleging zijn "
+     "opgesteld, volgend jaar van kracht worden en niet meer veranderen. " * 3, False),
+    ("El ayuntamiento dijo el martes que las nuevas normas, que fueron redactadas tras una larga "
+     "consulta pública, entrarán en vigor el próximo año. " * 3, False),
+])
+def test_plainly_english(text: str, english: bool) -> None:
+    assert plainly_english(text) is english
+    if english:   # and langdetect agrees, on the same sample
+        assert langdetect_probabilities(sample_text(text, 2000))[0][0] == "en"
+
+
+def test_english_by_function_words_skips_langdetect() -> None:
+    det = identify_language(_ENGLISH * 3)
+    assert (det.lang, det.prob, det.script, det.method, det.langdetect_calls) == ("en", 1.0, "Latn", "words", 0)
+    # with CJK or another script in the document, langdetect still decides
+    det = identify_language(_ENGLISH * 3 + "华为")
+    assert det.method == "langdetect" and det.lang == "en"
+    det = identify_language(_ENGLISH * 3 + " Москва")
+    assert det.method == "langdetect" and det.lang == "en"
 
 
 @pytest.mark.parametrize("allowed, text, rejected", [
