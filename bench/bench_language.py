@@ -12,8 +12,10 @@ makes langdetect call Traditional Chinese Korean) and ``zh-Hans+terms``
 For each class it prints accuracy for documents of at least 50 characters and
 below, for qingxi (``cleaners.language.identify_language``) and for plain
 langdetect on the full text (seeded, labels mapped: zh-cn -> zh-Hans,
-zh-tw -> zh-Hant), then documents per second for both and how many documents
-qingxi sent to langdetect at all.
+zh-tw -> zh-Hant), then documents per second for both, how many documents
+qingxi sent to langdetect at all, and how many it called English by their
+function words (``plainly_english``) and whether plain langdetect agrees on all
+of them.
 
     .venv/bin/python bench/bench_language.py            # about 10 s
     .venv/bin/python bench/bench_language.py --json out.json --errors
@@ -79,13 +81,17 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, list[str]] = {"qingxi": [], "langdetect": []}
     timing: dict[str, float] = {}
     calls = 0
+    by_words: list[int] = []
     t0 = time.perf_counter()
     for _ in range(args.repeat):
         out = []
-        for d in docs:
+        by_words = []
+        for i, d in enumerate(docs):
             det = identify_language(d["text"])
             out.append(det.lang)
             calls += det.langdetect_calls > 0
+            if det.method == "words":
+                by_words.append(i)
         results["qingxi"] = out
     timing["qingxi"] = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -127,12 +133,18 @@ def main(argv: list[str] | None = None) -> int:
         dt = time.perf_counter() - t0
         print(f"{name:>10}: {len(cjk) / dt:8.0f} docs/s on the {len(cjk)} CJK documents")
     print(f"qingxi asked langdetect for {calls / args.repeat:.0f} of {len(docs)} documents")
+    # plainly_english must never call English what langdetect would not
+    agree = sum(results["langdetect"][i] == "en" for i in by_words)
+    print(f"qingxi called {len(by_words)} documents English by function words; "
+          f"plain langdetect agrees on {agree}")
     if args.json:
         summary = {
             "docs": len(docs),
             "docs_per_s": {k: n / v for k, v in timing.items()},
             "accuracy": {g: {k: v[0] / v[1] for k, v in cols_.items() if v[1]} for g, cols_ in table.items()},
             "langdetect_share": calls / args.repeat / len(docs),
+            "english_by_words": len(by_words),
+            "english_by_words_langdetect_agrees": agree,
         }
         args.json.write_text(json.dumps(summary, indent=1), encoding="utf-8")
     return 0
