@@ -238,14 +238,16 @@ def _label_hits(rx: re.Pattern[str], kind: str, cues: tuple[str, ...]) -> Callab
     return find
 
 
+# Words one of which a label detector needs in the text before it runs.
+_WECHAT_CUES = ("微信", "微訊", "WeChat", "Wechat", "wechat", "VX", "vx", "V信", "v信", "wx", "WX", "薇信", "威信")
+_QQ_CUES = ("QQ", "qq", "Qq", "扣扣")
 #: Detectors in priority order: an earlier kind wins an overlap (微信：138... is WeChat, not a phone).
 #: Text detectors scan the whole text (behind a cheap cue test); number detectors
 #: only look at the neighbourhood of each run of 8+ digits, spaces and dashes.
 TEXT_DETECTORS: dict[str, Callable[[str], Iterable[Hit]]] = {
     "email": _email_hits,
-    "wechat": _label_hits(_WECHAT, "wechat", ("微信", "微訊", "WeChat", "Wechat", "wechat", "VX", "vx",
-                                                   "V信", "v信", "wx", "WX", "薇信", "威信")),
-    "qq": _label_hits(_QQ, "qq", ("QQ", "qq", "Qq", "扣扣")),
+    "wechat": _label_hits(_WECHAT, "wechat", _WECHAT_CUES),
+    "qq": _label_hits(_QQ, "qq", _QQ_CUES),
 }
 NUMBER_DETECTORS: dict[str, Callable[[str, int, int], Iterable[Hit]]] = {
     "id_card": _id_hits,
@@ -254,6 +256,19 @@ NUMBER_DETECTORS: dict[str, Callable[[str, int, int], Iterable[Hit]]] = {
 }
 _CLUSTER = re.compile(r"[0-9][0-9 \-]{6,40}[0-9]")
 _MARGIN_BEFORE, _MARGIN_AFTER = 10, 3   # room for "+86 ", "(0755) ", "+852-" and the lookahead
+#: Every label the text detectors need (one scan instead of one per label).
+_CUES_RE = re.compile("|".join(re.escape(c) for c in (*_WECHAT_CUES, *_QQ_CUES)))
+
+
+def may_hold_pii(text: str) -> bool:
+    """A cheap necessary condition for any finding: an ``@`` (e-mail), a label
+    of the WeChat or QQ detectors, or a run of 8+ digits, spaces and dashes
+    (the number detectors look nowhere else).  Most documents have none.
+
+    >>> may_hold_pii("今天天气很好，2024年的第3天。"), may_hold_pii("电话 138 1234 5678")
+    (False, True)
+    """
+    return "@" in text or _CUES_RE.search(text) is not None or _CLUSTER.search(text) is not None
 
 
 def find_pii(text: str, kinds: Sequence[str] = (*TEXT_DETECTORS, *NUMBER_DETECTORS)) -> list[Hit]:
@@ -264,6 +279,8 @@ def find_pii(text: str, kinds: Sequence[str] = (*TEXT_DETECTORS, *NUMBER_DETECTO
     >>> find_pii("版本 1.3.8123456789，订单号 2024011512345678，价格 13800000000元")
     []
     """
+    if not may_hold_pii(text):
+        return []
     taken: list[Hit] = []
 
     def take(h: Hit) -> None:

@@ -207,6 +207,13 @@ def _class_table() -> np.ndarray:
     return tab
 
 
+#: By class: a token of the CJK n-grams (not space, not punctuation) / a break of a run-on run.
+_TOKEN = np.ones(_N_CLASSES, dtype=bool)
+_TOKEN[[SPACE, PUNCT]] = False
+_BREAK = np.zeros(_N_CLASSES, dtype=bool)
+_BREAK[[SPACE, PUNCT, SYMBOL]] = True
+
+
 def char_classes(text: str) -> np.ndarray:
     """The class of every character of ``text`` (``numpy.uint8``).
 
@@ -238,13 +245,41 @@ _MAX_TOKENS = 100_000   # n-gram repetition is measured on the first 100k tokens
 _P = np.uint64(0x100000001B3)
 
 
-def _ngram_hashes(tok: np.ndarray, n: int) -> np.ndarray:
+def _ngram_hashes(tok: np.ndarray, n: int, memo: dict[int, np.ndarray] | None = None) -> np.ndarray:
+    """Hash of every n-gram of ``tok``: ``sum(tok[i + k] * P ** (n - 1 - k))``
+    modulo 2**64.
+
+    Built by doubling, ``H[a + b](i) = H[a](i) * P**b + H[b](i + a)`` (exact in
+    uint64 arithmetic), so about log2(n) array operations instead of n;
+    ``memo`` (``{1: tok}``) shares the smaller n-grams between two calls.
+
+    >>> tok = np.array([3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5], dtype=np.uint64)
+    >>> ref = [sum(int(t) * 0x100000001B3 ** (9 - k) for k, t in enumerate(tok[i:i + 10])) % 2 ** 64
+    ...        for i in range(2)]
+    >>> [int(x) for x in _ngram_hashes(tok, 10)] == ref
+    True
+    """
+    if memo is None:
+        memo = {1: tok}
+    h = memo.get(n)
+    if h is not None:
+        return h
     m = len(tok) - n + 1
-    h = tok[:m].copy()
-    for k in range(1, n):
-        h *= _P
-        h += tok[k:k + m]
+    if n % 2:
+        h = _ngram_hashes(tok, n - 1, memo)[:m] * _P
+        h += tok[n - 1:n - 1 + m]
+    else:
+        a = n // 2
+        half = _ngram_hashes(tok, a, memo)
+        h = half[:m] * _pow_p(a)
+        h += half[a:a + m]
+    memo[n] = h
     return h
+
+
+@cache
+def _pow_p(k: int) -> np.uint64:
+    return np.uint64(pow(int(_P), k, 1 << 64))
 
 
 def _repetition(tok: np.ndarray, weight: np.ndarray | None, n_top: int, n_dup: int) -> tuple[float, float]:
@@ -258,14 +293,15 @@ def _repetition(tok: np.ndarray, weight: np.ndarray | None, n_top: int, n_dup: i
     if total <= 0:
         return 0.0, 0.0
     top = dup = 0.0
+    memo = {1: tok}
     if len(tok) >= 2 * n_top:
-        h = _ngram_hashes(tok, n_top)
+        h = _ngram_hashes(tok, n_top, memo)
         s = np.sort(h)
         b = np.flatnonzero(s[1:] != s[:-1]) + 1
         if len(b) == 0:
             best, at_sorted = len(s), 0
         else:
-            runs = np.diff(b)
+            runs = b[1:] - b[:-1]
             k = int(runs.argmax()) if len(runs) else 0
             cands = ((int(b[0]), 0), (len(s) - int(b[-1]), int(b[-1])),
                      (int(runs[k]) if len(runs) else 0, int(b[k]) if len(runs) else 0))
@@ -278,7 +314,7 @@ def _repetition(tok: np.ndarray, weight: np.ndarray | None, n_top: int, n_dup: i
                 w = float(weight[at:at + n_top].sum())
             top = min(1.0, (best - 1) * w / total)
     if len(tok) >= 2 * n_dup:
-        h = _ngram_hashes(tok, n_dup)
+        h = _ngram_hashes(tok, n_dup, memo)
         s = np.sort(h)
         eq = s[1:] == s[:-1]
         if eq.any():
@@ -315,7 +351,7 @@ def measure(text: str, *, short_line_cjk: int = 10, short_line_other: int = 30) 
     0.56
     """
     cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    cls = _class_table()[cps]
+    cls = _class_table().take(cps)
     cnt = np.bincount(cls, minlength=_N_CLASSES)
     n = int(len(cls) - cnt[SPACE])
     d = max(n, 1)
@@ -326,9 +362,10 @@ def measure(text: str, *, short_line_cjk: int = 10, short_line_other: int = 30) 
     letters = cjk + latin + int(cnt[LETTER])
 
     # lines and paragraphs
-    lines = [s for s in (ln.strip() for ln in text.split("\n")) if s]
+    lines = [s for s in map(str.strip, text.split("\n")) if s]
     n_lines = len(lines)
-    line_chars = sum(map(len, lines))
+    lens = list(map(len, lines))
+    line_chars = sum(lens)
     cjk_mode = cjk > 0 and 2 * cjk >= latin and cjk >= int(cnt[LETTER])
     short_at = short_line_cjk if cjk_mode else short_line_other
     counts = Counter(lines)
@@ -345,11 +382,15 @@ def measure(text: str, *, short_line_cjk: int = 10, short_line_other: int = 30) 
     words: list[str] = []
     run_on = 0.0
     if cjk_mode:
-        keep = (cls != SPACE) & (cls != PUNCT)
+        keep = _TOKEN.take(cls)
         tok = cps[keep][:_MAX_TOKENS].astype(np.uint64)
         top, dup = _repetition(tok, None, 4, 10)
-        brk = np.flatnonzero((cls == SPACE) | (cls == PUNCT) | (cls == SYMBOL))
-        runs = np.diff(brk, prepend=-1, append=len(cls)) - 1
+        # lengths of the runs between breaks (space, punctuation, symbol), text ends included
+        brk = np.flatnonzero(_BREAK.take(cls))
+        edges = np.empty(len(brk) + 2, dtype=np.int64)
+        edges[0], edges[-1] = -1, len(cls)
+        edges[1:-1] = brk
+        runs = edges[1:] - edges[:-1] - 1
         run_on = float(runs[runs > _RUN_ON].sum()) / d
         if kana * 5 >= cjk:   # Japanese: particles among CJK characters
             stop_hits = int(cnt[KANA_PART])
@@ -360,12 +401,13 @@ def measure(text: str, *, short_line_cjk: int = 10, short_line_other: int = 30) 
     else:
         words = _WORD.findall(text.lower())[:_MAX_TOKENS]
         if words:
-            index: dict[str, int] = {}
-            ids = np.fromiter((index.setdefault(w, len(index)) for w in words), dtype=np.uint64,
-                              count=len(words))
+            # word ids in order of first occurrence (the n-gram hashes depend on them)
+            wc = Counter(words)
+            index = dict(zip(wc, range(len(wc))))
+            ids = np.fromiter(map(index.__getitem__, words), dtype=np.uint64, count=len(words))
             wl = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
             top, dup = _repetition(ids, wl, 2, 5)
-            stop_hits = sum(1 for w in words if w in LATIN_STOP)
+            stop_hits = sum(wc[w] for w in LATIN_STOP.intersection(wc))
             stop_share = stop_hits / len(words)
         else:
             top = dup = stop_share = 0.0
@@ -376,18 +418,20 @@ def measure(text: str, *, short_line_cjk: int = 10, short_line_other: int = 30) 
                                                                               or "www" in text)) else 0
     moji = int(cnt[FFFD] + cnt[PUA])
     if han:
-        if "锟斤拷" in text or "烫烫烫" in text or "屯屯屯" in text:
+        # (one character first: a single-character search is several times cheaper)
+        if ("锟" in text and "锟斤拷" in text) or ("烫" in text and "烫烫烫" in text) \
+                or ("屯" in text and "屯屯屯" in text):
             moji += sum(len(m) for m in _MOJI.findall(text))
         if cnt[LATIN1] and han * 10 >= 3 * d:
             moji += sum(len(m) for m in _LATIN1_RUN.findall(text))
 
-    ends = sum(1 for s in lines if s[-1] in _SENT_END)
-    end_chars = sum(len(s) for s in lines if s[-1] in _SENT_END)
-    short = "\n".join(s for s in lines if len(s) < 80).lower()
+    ended = [s for s in lines if s[-1] in _SENT_END]
+    ends = len(ended)
+    end_chars = sum(map(len, ended))
+    short = "\n".join([s for s in lines if len(s) < 80]).lower()
     chrome = sum(1 for _ in _chrome_automaton().iter(short)) if short else 0
     wrapped = 0.0
     if n_lines >= 8 and ends < 0.4 * n_lines:
-        lens = [len(s) for s in lines]
         if cjk_mode:
             m, k = Counter(lens).most_common(1)[0]
             if (m >= 16 and k >= 0.6 * n_lines
@@ -402,7 +446,7 @@ def measure(text: str, *, short_line_cjk: int = 10, short_line_other: int = 30) 
         "n_chars": float(n),
         "n_lines": float(n_lines),
         "mean_line_chars": line_chars / max(n_lines, 1),
-        "short_line_share": sum(1 for s in lines if len(s) < short_at) / max(n_lines, 1),
+        "short_line_share": sum(1 for x in lens if x < short_at) / max(n_lines, 1),
         "han_share": han / d,
         "cjk_share": cjk / d,
         "letter_share": letters / d,
@@ -451,6 +495,8 @@ FACTORS: dict[str, tuple[str, str, float, float, float]] = {
 FACTOR_NAMES: tuple[str, ...] = ("length", "letters", "symbols", "digits", "repetition", "stuffing",
                                  "stopwords", "structure", "urls", "mojibake", "spam", "chrome", "cleaning")
 _SPAM_FACTORS = ("spam", "stuffing", "urls")
+# (signal, factor) for each of SIGNALS: ``f_<factor>`` is that factor, rounded; the rest are measured.
+_SIGNAL_SOURCES = tuple((k, k[2:] if k.startswith("f_") else None) for k in SIGNALS)
 
 
 def _ramp(x: float, kind: str, good: float, bad: float, floor: float) -> float:
@@ -625,11 +671,9 @@ def score_quality(text: str, ctx: Context) -> list[Edit]:
     """
     cfg = ctx.config.quality
     sig, fac, score_value = assess(text, ctx, cfg)
-    for k in SIGNALS:
-        if k.startswith("f_"):
-            ctx.signals[k] = round(fac[k[2:]], 4)
-        else:
-            ctx.signals[k] = sig[k]
+    signals = ctx.signals
+    for k, factor in _SIGNAL_SOURCES:
+        signals[k] = sig[k] if factor is None else round(fac[factor], 4)
     ctx.quality_score = score_value
     ctx.metadata["quality_label"] = label(score_value, cfg.high, cfg.medium)
     _, weights = _resolved(cfg)

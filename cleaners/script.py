@@ -31,15 +31,16 @@ shared with :mod:`cleaners.language`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+import numpy as np
 import opencc
 
 from cleaners.context import Context
 from cleaners.document import Edit
-from cleaners.edits import diff_edits, iter_lines
+from cleaners.edits import iter_lines
 
 # --------------------------------------------------------------------------
 # Character classes (shared with cleaners.language)
@@ -167,8 +168,39 @@ def count_script_chars(text: str) -> tuple[int, int]:
     >>> count_script_chars("我們說中文")
     (0, 2)
     """
+    return _script_counts(text)
+
+
+@lru_cache(maxsize=1)
+def _script_table() -> np.ndarray:
+    """uint8 per BMP code point: 1 Simplified-only, 2 Traditional-only, 3 kana
+    or hangul (:data:`KANA_OR_HANGUL_RE`), else 0."""
     s = han_sets()
-    return len(s.simp_only_re.findall(text)), len(s.trad_only_re.findall(text))
+    tab = np.zeros(0x10000, dtype=np.uint8)
+    tab[[ord(c) for c in s.simp_only]] = 1
+    tab[[ord(c) for c in s.trad_only]] = 2
+    for cls in (KANA_CLASS, HANGUL_CLASS):
+        for m in re.finditer(r"(.)(?:-(.))?", cls):
+            lo, hi = m.group(1), m.group(2) or m.group(1)
+            tab[ord(lo):ord(hi) + 1] = 3
+    return tab
+
+
+def _table_counts(text: str) -> np.ndarray:
+    """Counts of the :func:`_script_table` classes in ``text`` (length 4:
+    other, Simplified-only, Traditional-only, kana or hangul).
+
+    One table lookup over the code points, cheaper than a regex findall per
+    class; the classes are BMP characters, so code points past U+FFFF (clipped
+    to U+FFFF, class 0) count nothing.
+    """
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return np.bincount(_script_table().take(cps, mode="clip"), minlength=4)
+
+
+def _script_counts(text: str) -> tuple[int, int]:
+    c = _table_counts(text)
+    return int(c[1]), int(c[2])
 
 
 # --------------------------------------------------------------------------
@@ -323,7 +355,8 @@ def convert_script(text: str, ctx: Context) -> list[Edit]:
     - for ``tw``/``twp``/``hk``, text already Traditional also gets OpenCC's
       regional variants (t2tw, t2hk).
 
-    ``ctx.script`` becomes the output script.
+    One edit per changed line, spanning its first to its last changed
+    character.  ``ctx.script`` becomes the output script.
 
     >>> from cleaners.config import CleanerConfig
     >>> from cleaners.document import Document, apply_edits
@@ -339,50 +372,129 @@ def convert_script(text: str, ctx: Context) -> list[Edit]:
     ('東京の天気は晴れです。', 'Jpan')
     """
     cfg = ctx.config.script
-    if cfg.target == "keep" or not is_chinese(ctx):
+    if cfg.target == "keep" or not is_chinese(ctx) or not HAN_RE.search(text):
         return []
     target = _TARGETS[cfg.target]
     sets = han_sets()
-    lines = [(off, line) for off, line in iter_lines(text)
-             if line and HAN_RE.search(line) and not KANA_OR_HANGUL_RE.search(line)]
-    if not lines:
-        return []
-    counts = [count_script_chars(line) for _, line in lines]
-    simp_total = sum(s for s, _ in counts)
-    trad_total = sum(t for _, t in counts)
-    source = "Hant" if trad_total > simp_total else "Hans"
     if target.script == "Hans":
         other, own = 1, 0          # index of the other script's count in (simp, trad)
         stray_set, stray_re = sets.trad_only, sets.trad_only_re
     else:
         other, own = 0, 1
         stray_set, stray_re = sets.simp_only, sets.simp_only_re
+    # Target "s" and no Traditional-only character: the document is Simplified
+    # (its source script is the target's) and no line has anything to convert,
+    # so OpenCC is never called.  This is most Chinese documents.
+    to_simplified = target.script == "Hans" and target.variant is None
+    if to_simplified and not _trad_kana_hangul_re().search(text):
+        _set_script(ctx, target)   # no kana or hangul either: every line with Han takes part
+        return []
+    # Lines holding kana or hangul are skipped; most documents have none, and
+    # then every line with Han takes part.
+    table_counts = _table_counts(text)      # simp-only, trad-only, kana/hangul
+    mixed = bool(table_counts[3])
+    if to_simplified and not table_counts[2]:
+        if any(HAN_RE.search(line) and not KANA_OR_HANGUL_RE.search(line) for _, line in iter_lines(text)):
+            _set_script(ctx, target)
+        return []
+    lines = [(off, line) for off, line in iter_lines(text)
+             if line and HAN_RE.search(line) and not (mixed and KANA_OR_HANGUL_RE.search(line))]
+    if not lines:
+        return []
+    if mixed:
+        counts = [_script_counts(line) for _, line in lines]
+        simp_total = sum(s for s, _ in counts)
+        trad_total = sum(t for _, t in counts)
+    else:   # the sets hold Han characters only: lines without Han count nothing
+        simp_total, trad_total = int(table_counts[1]), int(table_counts[2])
+    source = "Hant" if trad_total > simp_total else "Hans"
     pattern, spelling = _protected(tuple(cfg.protected_terms))
+    if pattern is not None and not pattern.search(text):
+        pattern = None             # no protected term anywhere: no line needs the split
 
     full = _convert_full(target.full)
     variant = _convert_full(target.variant) if target.variant else None
     stray = _convert_stray(target.stray, stray_set, stray_re) if cfg.convert_stray else None
     edits: list[Edit] = []
-    for (off, line), cnt in zip(lines, counts, strict=True):
+    for off, line in lines:
         if source != target.script:
             fn, rule, note = full, f"script:{target.full}", f"{source} document"
-        elif cnt[other] >= _PASSAGE_MIN_CHARS and cnt[other] > cnt[own]:
-            fn, rule, note = full, f"script:{target.full}", f"{'Hant' if other else 'Hans'} passage"
-        elif cnt[other] and stray is not None:
-            fn = _compose(stray, variant)
-            rule, note = f"script:{target.stray}_stray", "stray characters of the other script"
-        elif variant is not None:
-            fn, rule, note = variant, f"script:{target.variant}", "regional variants"
+        elif variant is None and not stray_re.search(line):
+            continue               # nothing of the other script, no regional variants
         else:
-            continue
+            cnt = _script_counts(line)
+            if cnt[other] >= _PASSAGE_MIN_CHARS and cnt[other] > cnt[own]:
+                fn, rule, note = full, f"script:{target.full}", f"{'Hant' if other else 'Hans'} passage"
+            elif cnt[other] and stray is not None:
+                fn = _compose(stray, variant)
+                rule, note = f"script:{target.stray}_stray", "stray characters of the other script"
+            elif variant is not None:
+                fn, rule, note = variant, f"script:{target.variant}", "regional variants"
+            else:
+                continue
         new = _apply_protected(line, fn, pattern, spelling)
         if new != line:
-            edits.extend(diff_edits("script", rule, line, new, off, note))
-    if ctx.script_in in ("Hans", "Hant", "unknown") or ctx.script in ("Hans", "Hant"):
-        ctx.script = target.script
+            # One edit per changed line, from its first to its last changed
+            # character (docs/language.md, "Edits").
+            p, end_old, end_new = _changed_span(line, new)
+            edits.append(Edit("script", rule, off + p, off + end_old, line[p:end_old], new[p:end_new], note))
+    _set_script(ctx, target)
     if edits:
         ctx.count("script.chars", sum(len(e.before) for e in edits))
     return edits
+
+
+@lru_cache(maxsize=1)
+def _trad_kana_hangul_re() -> re.Pattern[str]:
+    return re.compile("[" + "".join(sorted(han_sets().trad_only)) + KANA_CLASS + HANGUL_CLASS + "]")
+
+
+def _set_script(ctx: Context, target: _Target) -> None:
+    if ctx.script_in in ("Hans", "Hant", "unknown") or ctx.script in ("Hans", "Hant"):
+        ctx.script = target.script
+
+
+def _changed_span(before: str, after: str) -> tuple[int, int, int]:
+    """``(p, end_before, end_after)``: the smallest single span that differs,
+    ``before[p:end_before]`` -> ``after[p:end_after]`` (common prefix and suffix
+    left out; ``before != after``).
+
+    >>> _changed_span("這個軟體很好", "这个软体很好")
+    (0, 4, 4)
+    >>> _changed_span("乾隆年間，" + "好" * 30, "乾隆年间，" + "好" * 30)
+    (3, 4, 4)
+    """
+    lb, la = len(before), len(after)
+    m = min(lb, la)
+    # Converted lines usually differ within a few characters of each end: a
+    # short scan decides; a long unchanged stretch is measured by halving
+    # (slice comparisons run in C, not one Python step per character).
+    p = 0
+    quick = min(m, 8)
+    while p < quick and before[p] == after[p]:
+        p += 1
+    if p == 8:
+        hi = m
+        while p < hi:
+            mid = (p + hi + 1) // 2
+            if before[p:mid] == after[p:mid]:
+                p = mid
+            else:
+                hi = mid - 1
+    s = 0
+    limit = m - p
+    quick = min(limit, 8)
+    while s < quick and before[lb - 1 - s] == after[la - 1 - s]:
+        s += 1
+    if s == 8:
+        hi = limit
+        while s < hi:
+            mid = (s + hi + 1) // 2
+            if before[lb - mid:lb - s] == after[la - mid:la - s]:
+                s = mid
+            else:
+                hi = mid - 1
+    return p, lb - s, la - s
 
 
 # --------------------------------------------------------------------------
@@ -425,6 +537,12 @@ def _is_cjk(ch: str | None) -> bool:
 
 
 _NUMBER_CHARS = frozenset("0123456789.,:%/-")
+# What can start a punctuation edit, and what _may_convert looks through on the left
+# (fullwidth digits count: the step reads them as ASCII digits).
+_TRIGGER_RE = re.compile("[,.!?:;()\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_MARKS = frozenset(",.!?:;")
+_PARENS = frozenset("()")
+_LEFT_SKIP = _TRANSPARENT | _NUMBER_CHARS | frozenset(chr(c) for c in range(0xFF10, 0xFF1A))
 
 
 def _prev_ctx(view: list[str], i: int) -> str | None:
@@ -625,13 +743,35 @@ def normalize_punctuation(text: str, ctx: Context) -> list[Edit]:
     cfg = ctx.config.punctuation
     if not cfg.enabled or not is_chinese(ctx):
         return []
+    # One scan for what can change at all: an ASCII parenthesis, an ASCII mark
+    # with Chinese context (:func:`_may_convert`), a fullwidth letter or digit.
+    # Only the lines holding one are looked at; most documents have none.
+    starts: set[int] = set()
+    for m in _TRIGGER_RE.finditer(text):
+        i = m.start()
+        ch = text[i]
+        if ch in _PARENS:
+            if not cfg.parentheses:
+                continue
+        elif ch in _MARKS:
+            if not _may_convert(text, i):
+                continue
+        elif not cfg.fullwidth_ascii:
+            continue
+        starts.add(text.rfind("\n", 0, i) + 1)
+    if not starts:
+        return []
+    if "```" in text or "~~~" in text:      # fenced code blocks: follow every line
+        lines: Iterable[tuple[int, str]] = iter_lines(text)
+    else:
+        lines = [(off, _line_at(text, off)) for off in sorted(starts)]
     edits: list[Edit] = []
     in_fence = False
-    for off, line in iter_lines(text):
+    for off, line in lines:
         if _FENCE_RE.match(line):
             in_fence = not in_fence
             continue
-        if in_fence or not line or KANA_OR_HANGUL_RE.search(line):
+        if in_fence or off not in starts or not line or KANA_OR_HANGUL_RE.search(line):
             continue
         has_punct = _CANDIDATE_RE.search(line) is not None and _CJK_ANY_RE.search(line) is not None
         if has_punct:
@@ -644,3 +784,39 @@ def normalize_punctuation(text: str, ctx: Context) -> list[Edit]:
     if edits:
         ctx.count("punctuation.edits", len(edits))
     return edits
+
+
+def _line_at(text: str, off: int) -> str:
+    """The line starting at ``off``, as :func:`cleaners.edits.iter_lines` gives it."""
+    end = text.find("\n", off)
+    line = text[off:] if end < 0 else text[off:end]
+    return line.removesuffix("\r")
+
+
+def _may_convert(text: str, i: int) -> bool:
+    """Whether the ASCII mark ``text[i]`` could become fullwidth, judged on the
+    raw text: a cheap necessary condition of :func:`_punct_decision`, which
+    converts a mark only when its context (:func:`_prev_ctx` /
+    :func:`_next_ctx`) on one side is Chinese.  ``, . : ;`` between digits
+    never change.  Looking left, numbers are skipped whatever they are followed
+    by, so this says yes more often than the real decision, never less; within
+    a line, the first mark that changes always passes (a later one may follow
+    a mark made fullwidth before it, but its line is looked at anyway).
+
+    >>> _may_convert("华为,中科", 2), _may_convert("1,000", 1), _may_convert("a, b", 1)
+    (True, False, False)
+    >>> _may_convert("下跌2.6%,abc", 6)   # looks through the number: 跌
+    True
+    """
+    n = len(text)
+    if text[i] in ",.:;" and 0 < i < n - 1 and text[i - 1].isdigit() and text[i + 1].isdigit():
+        return False
+    j = i + 1
+    while j < n and text[j] in _TRANSPARENT:
+        j += 1
+    if j < n and _is_cjk(text[j]):
+        return True
+    j = i - 1
+    while j >= 0 and text[j] in _LEFT_SKIP:
+        j -= 1
+    return j >= 0 and _is_cjk(text[j])

@@ -88,6 +88,22 @@ def test_edit_rules_and_script_label() -> None:
     assert {e.rule for e in edits} == {"script:s2t"} and ctx.script == "Hant"
 
 
+def test_one_edit_per_changed_line() -> None:
+    """Script edits: one per changed line, from its first to its last changed
+    character (docs/language.md), not one per run of changed characters."""
+    text = "這個軟體的說明書寫得很清楚，使用者不需要額外的訓練。\n\nOK，之後我們會在臺北舉辦發表會。ok"
+    out, edits, _ = run(convert_script, text)
+    assert out == "这个软体的说明书写得很清楚，使用者不需要额外的训练。\n\nOK，之后我们会在台北举办发表会。ok"
+    assert [(e.start, e.end, e.before, e.after) for e in edits] == [
+        (0, 25, "這個軟體的說明書寫得很清楚，使用者不需要額外的訓練", "这个软体的说明书写得很清楚，使用者不需要额外的训练"),
+        (32, 44, "後我們會在臺北舉辦發表會", "后我们会在台北举办发表会"),
+    ]
+    # a stray name in a long Simplified line stays a short edit
+    text = "我们公司在臺灣和香港都有办事处，欢迎大家来参观我们的新办公室，也欢迎合作伙伴来访。"
+    _, edits, _ = run(convert_script, text)
+    assert [(e.rule, e.start, e.before, e.after) for e in edits] == [("script:t2s_stray", 5, "臺灣", "台湾")]
+
+
 def test_protected_terms_from_config() -> None:
     cfg = CleanerConfig(script=ScriptConfig(protected_terms=("乾坤大挪移", "於")))
     text = "這套乾坤大挪移的功夫，於是傳遍了江湖。"
