@@ -15,9 +15,11 @@ so one pattern written with ``:``, ``|`` and Simplified characters covers
 the line, so a match span is also a span of the original text, and every
 removal is an :class:`~cleaners.document.Edit` that keeps the original bytes.
 
-Work is bounded: one Aho-Corasick pass over the key of the whole text finds the
-lines that contain any rule's keyword, and a rule's regexes only run on those
-lines (or, for keyword-less rules, on the few lines of their head/tail window).
+Work is bounded: one pass over the key of the whole text finds the lines that
+contain any rule's keyword (:class:`_KeywordIndex`), and a rule's regexes only
+run on those lines (or, for keyword-less rules, on the few lines of their
+head/tail window).  Making the key is cheap on the common case: OpenCC only
+runs on texts holding a character it may rewrite (:func:`_t2s_flags`).
 
 >>> from cleaners.config import CleanerConfig
 >>> from cleaners.context import Context
@@ -37,13 +39,13 @@ import functools
 import math
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import ahocorasick
+import numpy as np
 import yaml
 
 from cleaners.config import BoilerplateConfig
@@ -84,6 +86,128 @@ def _t2s() -> Any:
     return opencc.OpenCC("t2s")
 
 
+@functools.lru_cache(maxsize=1)
+def _fold_table() -> np.ndarray:
+    """``_FOLD`` as a lookup table over the BMP (identity elsewhere)."""
+    tab = np.arange(0x10000, dtype=np.uint32)
+    for cp, to in _FOLD.items():
+        tab[cp] = to
+    return tab
+
+
+# Characters t2s rewrites only inside a phrase of OpenCC's TSPhrases that holds
+# no character t2s rewrites alone: 打坏 -> 打坯, 回覆 -> 回复, 沈默 -> 沉默,
+# 瞭解 -> 了解, 藉口 -> 借口 ...  tests/test_boilerplate.py checks this list
+# against the installed OpenCC's dictionary (``opencc_dict``).
+T2S_PHRASE_ONLY = "哩坏沈甦瞭藉衹覆"
+_T2S_CHANGES = 1   # t2s rewrites the character alone (or it is a surrogate: t2s raises)
+_T2S_PHRASE = 2    # t2s may rewrite it inside a phrase (T2S_PHRASE_ONLY)
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s_flags() -> np.ndarray:
+    """BMP code point -> ``_T2S_CHANGES`` | ``_T2S_PHRASE`` bits.
+
+    Every BMP character is converted alone (one per line, so no phrase
+    applies) once per process, about 20 ms.  A text holding no flagged
+    character (and no astral one) is what t2s returns it as; one whose only
+    flagged characters are ``_T2S_PHRASE`` ones is converted line by line,
+    only the lines holding them (no OpenCC dictionary entry spans a line
+    break, so lines convert independently).
+    """
+    chars = [chr(c) for c in range(0x10000) if c != 0x0A and not 0xD800 <= c < 0xE000]
+    out = _t2s().convert("\n".join(chars)).split("\n")
+    if len(out) != len(chars):   # never seen; fall back to one call per character
+        out = [_t2s().convert(c) for c in chars]
+    flags = np.zeros(0x10000, dtype=np.uint8)
+    changed = [ord(c) for c, o in zip(chars, out, strict=True) if o != c]
+    flags[np.array(changed, dtype=np.int64)] |= _T2S_CHANGES
+    flags[0xD800:0xE000] |= _T2S_CHANGES
+    flags[[ord(c) for c in T2S_PHRASE_ONLY]] |= _T2S_PHRASE
+    return flags
+
+
+def _codepoints(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _t2s_same_length(text: str) -> str:
+    """t2s of the whole text; lines whose conversion changes length stay as they are."""
+    conv = _t2s().convert(text)
+    if len(conv) == len(text):
+        return conv
+    # Rare length-changing phrase: convert line by line, keeping lines that change length as they are.
+    parts = []
+    for line in text.split("\n"):
+        c = _t2s().convert(line) if not line.isascii() else line
+        parts.append(c if len(c) == len(line) else line)
+    return "\n".join(parts)
+
+
+@functools.lru_cache(maxsize=1)
+def _key_table() -> np.ndarray:
+    """BMP code point -> its ``_FOLD`` (low 16 bits) | its t2s flags << 16."""
+    return _fold_table() | (_t2s_flags().astype(np.uint32) << 16)
+
+
+def _fold_cps(cps: np.ndarray) -> np.ndarray:
+    tab = _fold_table()
+    return tab.take(cps) if cps.max() < 0x10000 else np.where(cps < 0x10000, tab.take(cps & 0xFFFF), cps)
+
+
+def _simplified(text: str, flags: np.ndarray) -> str:
+    """``_t2s_same_length(text)`` given the t2s flags of each character (some
+    set), calling OpenCC only on the lines where it may change something."""
+    if (flags & _T2S_CHANGES).any():
+        return _t2s_same_length(text)
+    # Only characters that t2s rewrites inside some phrase: convert just their lines.
+    pieces: list[str] = []
+    pos = 0
+    for i in flags.nonzero()[0].tolist():
+        if i < pos:
+            continue
+        a = text.rfind("\n", 0, i) + 1
+        b = text.find("\n", i)
+        b = len(text) if b < 0 else b
+        line = text[a:b]
+        conv = _t2s().convert(line)
+        if len(conv) != len(line):
+            return _t2s_same_length(text)
+        pieces.append(text[pos:a])
+        pieces.append(conv)
+        pos = b
+    pieces.append(text[pos:])
+    conv = "".join(pieces)
+    return text if conv == text else conv
+
+
+def _key(text: str, simplified: bool = True) -> tuple[str, np.ndarray]:
+    """``match_key(text)`` and its code points (``uint32``).
+
+    ``text.translate(_FOLD)`` looks every character up in a dict; one table
+    lookup in numpy is about ten times cheaper.  OpenCC only runs on texts
+    holding a character it may rewrite (see :func:`_t2s_flags`): that is
+    about a fifth of the documents, the Traditional ones.
+    """
+    if text.isascii():
+        key = text.lower()          # of ASCII, _FOLD only lowercases A-Z
+        return key, _codepoints(key)
+    cps = _codepoints(text)
+    if cps.max() >= 0x10000:        # astral characters: t2s the whole text, as always
+        out = _fold_cps(_codepoints(_t2s_same_length(text))) if simplified else _fold_cps(cps)
+    elif not simplified:
+        out = _fold_table().take(cps)
+    else:
+        out = _key_table().take(cps)
+        if out.max() >= 0x10000:    # a character t2s may rewrite
+            conv = _simplified(text, out >> 16)
+            if conv is text:
+                out &= 0xFFFF
+            else:
+                out = _fold_cps(_codepoints(conv))
+    return out.tobytes().decode("utf-32-le", "surrogatepass"), out
+
+
 def match_key(text: str, *, simplified: bool = True) -> str:
     """The string rules are matched against: same length as ``text``.
 
@@ -96,17 +220,67 @@ def match_key(text: str, *, simplified: bool = True) -> str:
     >>> len(match_key("網易號")) == len("網易號")
     True
     """
-    if simplified and not text.isascii():
-        conv = _t2s().convert(text)
-        if len(conv) == len(text):
-            return conv.translate(_FOLD)
-        # Rare length-changing phrase: convert line by line, keeping lines that change length as they are.
-        parts = []
-        for line in text.split("\n"):
-            c = _t2s().convert(line) if not line.isascii() else line
-            parts.append(c if len(c) == len(line) else line)
-        return "\n".join(parts).translate(_FOLD)
-    return text.translate(_FOLD)
+    if text.isascii():
+        return text.lower()
+    return _key(text, simplified)[0]
+
+
+class _KeywordIndex:
+    """Every occurrence of a set of keywords in a match key.
+
+    A numpy pass marks the positions where the hash of the next one, two or
+    three characters is that of a keyword's first characters (a few per
+    document), then ``str.startswith`` confirms each keyword there; it finds
+    exactly what an Aho-Corasick pass finds, several times faster on CJK text.
+
+    >>> idx = _KeywordIndex({"转载": (0,), "禁止转载": (1,), "ad": (2,)})
+    >>> key = "禁止转载。ad"
+    >>> sorted(idx.find(key, _key(key)[1]))
+    [(0, '禁止转载', (1,)), (2, '转载', (0,)), (5, 'ad', (2,))]
+    """
+
+    _BITS = 16
+    _P = 0x01000193
+
+    def __init__(self, kw_rules: dict[str, tuple[int, ...]]):
+        mask = (1 << self._BITS) - 1
+        self.heads: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
+        self.tables: list[np.ndarray | None] = [None, None, None]
+        for kw, idx in kw_rules.items():
+            n = min(len(kw), 3)
+            self.heads.setdefault(kw[:n], []).append((kw, idx))
+            h = 0
+            for ch in kw[:n]:
+                h = (h * self._P + ord(ch)) & 0xFFFFFFFF
+            tab = self.tables[n - 1]
+            if tab is None:
+                tab = self.tables[n - 1] = np.zeros(mask + 1, dtype=bool)
+            tab[h & mask] = True
+        self.sizes = tuple(n + 1 for n, t in enumerate(self.tables) if t is not None)
+
+    def find(self, key: str, cps: np.ndarray) -> Iterator[tuple[int, str, tuple[int, ...]]]:
+        """``(start, keyword, rule indices)`` of every occurrence; ``cps``: the key's code points."""
+        n = len(cps)
+        if not n or not self.heads:
+            return
+        m = np.uint32((1 << self._BITS) - 1)
+        p = np.uint32(self._P)
+        t1, t2, t3 = self.tables
+        hit = t1.take(cps & m) if t1 is not None else np.zeros(n, dtype=bool)
+        if n >= 2 and (t2 is not None or t3 is not None):
+            h2 = cps[:-1] * p + cps[1:]
+            if t2 is not None:
+                hit[:-1] |= t2.take(h2 & m)
+            if n >= 3 and t3 is not None:
+                hit[:-2] |= t3.take((h2[:-1] * p + cps[2:]) & m)
+        heads = self.heads
+        for pos in hit.nonzero()[0].tolist():
+            for size in self.sizes:
+                if pos + size > n:
+                    break
+                for kw, idx in heads.get(key[pos:pos + size], ()):
+                    if key.startswith(kw, pos):
+                        yield pos, kw, idx
 
 
 # --------------------------------------------------------------------------- rules
@@ -337,7 +511,7 @@ def _packaged_source(pack: str) -> tuple[str, str]:
 
 
 class RuleSet:
-    """Compiled rules plus the keyword automaton shared by all of them."""
+    """Compiled rules plus the keyword index shared by all of them."""
 
     def __init__(self, rules: Sequence[Rule]):
         seen: dict[str, str] = {}
@@ -347,17 +521,35 @@ class RuleSet:
             seen[r.id] = r.origin
         self.rules: tuple[Rule, ...] = tuple(r for r in rules if r.enabled)
         self.windowed: tuple[int, ...] = tuple(i for i, r in enumerate(self.rules) if not r.keywords)
-        self.automaton: Any = None
         kw_rules: dict[str, list[int]] = {}
         for i, r in enumerate(self.rules):
             for k in r.keywords:
                 kw_rules.setdefault(k, []).append(i)
-        if kw_rules:
-            a = ahocorasick.Automaton()
-            for k, idx in kw_rules.items():
-                a.add_word(k, (len(k), tuple(idx)))
-            a.make_automaton()
-            self.automaton = a
+        self.keywords = _KeywordIndex({k: tuple(v) for k, v in kw_rules.items()}) if kw_rules else None
+        self.reach = max((self.rules[i].lines for i in self.windowed), default=0)
+        self._windows: dict[int | None, tuple[tuple[float, float], ...]] = {}
+        self._max_lines = max((r.lines for r in self.rules), default=0)
+
+    def windows(self, cap: int | None = None) -> tuple[tuple[float, float], ...]:
+        """Per rule, ``(head_n, tail_n)``: a line ranked ``rank_head`` from the top
+        and ``rank_tail`` from the bottom is in the rule's window (with ``cap``,
+        see :meth:`Rule.in_window`) when ``rank_head < head_n or rank_tail < tail_n``.
+
+        >>> rs = RuleSet([Rule("x", "p", "why", "drop_line", ("k",), where="tail", lines=8)])
+        >>> rs.windows(), rs.windows(3)
+        (((0, 8),), ((0, 3),))
+        """
+        if cap is not None and cap > self._max_lines:
+            cap = None                   # a cap above every window changes nothing
+        got = self._windows.get(cap)
+        if got is None:
+            out = []
+            for r in self.rules:
+                n = r.lines if cap is None else min(r.lines, cap)
+                out.append((math.inf, 0) if r.where == "anywhere" else (n, 0) if r.where == "head"
+                           else (0, n) if r.where == "tail" else (n, n))
+            got = self._windows[cap] = tuple(out)
+        return got
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -414,31 +606,27 @@ class _Lines:
 
     @classmethod
     def of(cls, text: str) -> _Lines:
+        parts = text.split("\n")
+        if len(parts) > 1 and not parts[-1]:     # text ends with "\n": no empty last line
+            parts.pop()
         starts, ends, blank = [], [], []
         pos = 0
-        n = len(text)
-        while True:
-            nl = text.find("\n", pos)
-            end = n if nl < 0 else nl
-            if end > pos and text[end - 1] == "\r":
-                end -= 1
+        for part in parts:
             starts.append(pos)
-            ends.append(end)
-            blank.append(not text[pos:end].strip())
-            if nl < 0:
-                break
-            pos = nl + 1
-        if len(starts) > 1 and starts[-1] == n:   # text ends with "\n": no empty last line
-            starts.pop()
-            ends.pop()
-            blank.pop()
+            n = len(part)
+            ends.append(pos + n - 1 if part.endswith("\r") else pos + n)
+            blank.append(not part.strip())
+            pos += n + 1
         out = cls(starts, ends, blank)
-        nonblank = sum(1 for b in blank if not b)
+        nonblank = blank.count(False)
+        rank_head, rank_tail = out.rank_head, out.rank_tail
         k = 0
         for b in blank:
-            out.rank_head.append(k)
-            out.rank_tail.append(nonblank - k - (0 if b else 1))
-            if not b:
+            rank_head.append(k)
+            if b:
+                rank_tail.append(nonblank - k)
+            else:
+                rank_tail.append(nonblank - k - 1)
                 k += 1
         return out
 
@@ -457,50 +645,61 @@ def find_hits(text: str, ruleset: RuleSet, *, simplified: bool = True,
     """
     if not text or not ruleset.rules:
         return []
-    key = match_key(text, simplified=simplified)
+    key, key_cps = _key(text, simplified)
     lines = _Lines.of(text)
     cap = None
     if window_share is not None:
         nonblank = sum(1 for b in lines.blank if not b)
         cap = max(3, math.ceil(window_share * nonblank))
     candidates: dict[int, set[int]] = {}
-    if ruleset.automaton is not None:
-        starts = lines.starts
-        for end_idx, (klen, rule_idx) in ruleset.automaton.iter(key):
-            li = bisect_right(starts, end_idx - klen + 1) - 1
-            if end_idx > lines.ends[li]:       # a keyword spanning a line break
+    if ruleset.keywords is not None:
+        starts, ends = lines.starts, lines.ends
+        for start, kw, rule_idx in ruleset.keywords.find(key, key_cps):
+            li = bisect_right(starts, start) - 1
+            if start + len(kw) - 1 > ends[li]:       # a keyword spanning a line break
                 continue
-            candidates.setdefault(li, set()).update(rule_idx)
+            cand = candidates.get(li)
+            if cand is None:
+                candidates[li] = set(rule_idx)
+            else:
+                cand.update(rule_idx)
+    rules = ruleset.rules
+    windows = ruleset.windows(cap)
+    rank_head, rank_tail, blank = lines.rank_head, lines.rank_tail, lines.blank
     if ruleset.windowed:
         n = len(lines.starts)
-        reach = max(ruleset.rules[ri].lines for ri in ruleset.windowed)
+        reach = ruleset.reach
         edge: list[int] = []
         li = 0
-        while li < n and lines.rank_head[li] < reach:      # ranks are monotone: walk in from both ends
+        while li < n and rank_head[li] < reach:      # ranks are monotone: walk in from both ends
             edge.append(li)
             li += 1
         top = li
         li = n - 1
-        while li >= top and lines.rank_tail[li] < reach:
+        while li >= top and rank_tail[li] < reach:
             edge.append(li)
             li -= 1
         for li in edge:
-            if lines.blank[li]:
+            if blank[li]:
                 continue
+            rh, rt = rank_head[li], rank_tail[li]
             for ri in ruleset.windowed:
-                if ruleset.rules[ri].in_window(lines.rank_head[li], lines.rank_tail[li], cap):
+                head_n, tail_n = windows[ri]
+                if rh < head_n or rt < tail_n:
                     candidates.setdefault(li, set()).add(ri)
     hits: list[Hit] = []
     for li in sorted(candidates):
-        if lines.blank[li]:
+        if blank[li]:
             continue
         s, e = lines.starts[li], lines.ends[li]
         line_key = key[s:e]
         width = len(line_key.strip())
+        rh, rt = rank_head[li], rank_tail[li]
         for ri in sorted(candidates[li]):
-            rule = ruleset.rules[ri]
-            if not rule.in_window(lines.rank_head[li], lines.rank_tail[li], cap):
+            head_n, tail_n = windows[ri]
+            if not (rh < head_n or rt < tail_n):
                 continue
+            rule = rules[ri]
             if rule.max_chars is not None and width > rule.max_chars:
                 continue
             if not rule.patterns:

@@ -189,8 +189,8 @@ def normalized_codepoints(text: str) -> tuple[np.ndarray, np.ndarray]:
     >>> "".join(map(chr, cps[keep]))
     'abcd'
     """
-    cps = _fold_table()[np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)]
-    return cps, _keep_table()[cps]
+    cps = _fold_table().take(np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32))
+    return cps, _keep_table().take(cps)
 
 
 def normalize_for_hash(text: str) -> str:
@@ -205,11 +205,16 @@ def normalize_for_hash(text: str) -> str:
 
 def _shingles(cps: np.ndarray, keep: np.ndarray, params: DedupParams) -> np.ndarray:
     """64-bit hashes of the shingles (not deduplicated)."""
-    counts = np.bincount(_class_table()[cps[keep]], minlength=16)
-    cjk = int(counts[HAN] + counts[HAN_STOP] + counts[KANA] + counts[KANA_PART] + counts[HANGUL])
-    letters = cjk + int(counts[LATIN] + counts[LATIN1] + counts[LETTER])
+    return _shingle_hashes(cps, keep, cps[keep], params)
+
+
+def _shingle_hashes(cps: np.ndarray, keep: np.ndarray, kept: np.ndarray, params: DedupParams) -> np.ndarray:
+    """:func:`_shingles`, given ``kept = cps[keep]``."""
+    counts = np.bincount(_class_table().take(kept), minlength=16).tolist()
+    cjk = counts[HAN] + counts[HAN_STOP] + counts[KANA] + counts[KANA_PART] + counts[HANGUL]
+    letters = cjk + counts[LATIN] + counts[LATIN1] + counts[LETTER]
     if letters and cjk >= params.cjk_share * letters:
-        seq = cps[keep].astype(np.uint64)
+        seq = kept.astype(np.uint64)
         n = params.char_ngram
         if len(seq) == 0:
             return seq
@@ -231,7 +236,7 @@ def _shingles(cps: np.ndarray, keep: np.ndarray, params: DedupParams) -> np.ndar
     word_of = np.cumsum(starts_mask) - 1
     pos = np.arange(len(idx)) - starts[word_of]
     pw = _powers(int(_P_CHAR), _MAX_WORD)[np.minimum(pos, _MAX_WORD - 1)]
-    contrib = cps[idx].astype(np.uint64) * pw
+    contrib = kept.astype(np.uint64) * pw
     words = _splitmix(np.add.reduceat(contrib, starts))
     n = min(params.word_ngram, len(words))
     m = len(words) - n + 1
@@ -266,15 +271,17 @@ def minhash(hashes: np.ndarray, params: DedupParams = DEFAULT) -> np.ndarray | N
         return None
     k = params.num_perm
     b = k.bit_length() - 1
-    h = np.sort(hashes ^ _seed_mask(params.seed))
-    bins = (h >> np.uint64(64 - b)).astype(np.int64)
-    first = np.ones(len(h), dtype=bool)
-    first[1:] = bins[1:] != bins[:-1]
-    vals = ((h[first] << np.uint64(b)) >> np.uint64(32)).astype(np.uint32)
-    sig = np.zeros(k, dtype=np.uint32)
-    filled = np.zeros(k, dtype=bool)
-    sig[bins[first]] = vals
-    filled[bins[first]] = True
+    h = hashes ^ _seed_mask(params.seed)
+    bins = (h >> np.uint64(64 - b)).astype(np.intp)
+    # Per bin, the minimum of the bits below the bin number (shifted to the top: the
+    # minimum hash of the bin); no sort needed.  Those values end in b zero bits, so
+    # the all-ones start value marks an empty bin.
+    low = h << np.uint64(b)
+    empty_mark = np.iinfo(np.uint64).max
+    mins = np.full(k, empty_mark, dtype=np.uint64)
+    np.minimum.at(mins, bins, low)
+    filled = mins != empty_mark
+    sig = (mins >> np.uint64(32)).astype(np.uint32)
     if not filled.all():
         empty = np.flatnonzero(~filled)
         cand = _donors(k, params.seed)[empty]
@@ -291,8 +298,10 @@ def fingerprint(text: str, params: DedupParams = DEFAULT) -> Fingerprint:
     (True, (128,), 2)
     """
     cps, keep = normalized_codepoints(text)
-    exact = int.from_bytes(hashlib.blake2b(cps[keep].astype("<u4").tobytes(), digest_size=8).digest(), "little")
-    sh = _shingles(cps, keep, params)
+    kept = cps[keep]
+    exact = int.from_bytes(hashlib.blake2b(kept.astype("<u4", copy=False).tobytes(), digest_size=8).digest(),
+                           "little")
+    sh = _shingle_hashes(cps, keep, kept, params)
     return Fingerprint(exact, minhash(sh, params), len(sh))
 
 
@@ -528,6 +537,7 @@ _NEAR = 0.8          # normalized length ratio a near copy must reach first
 _NEAR_JACCARD = 0.7  # then the Jaccard similarity of character 3-grams
 _PARA_GRAM = 3       # short paragraphs: one changed character must not hide a copy
 _BOTTOM = 16         # bottom-k sketch size for the cheap first comparison
+_POOL = 300          # at most this many distinct paragraphs are compared for near copies
 
 
 def _blocks(text: str) -> list[tuple[int, int]]:
@@ -559,18 +569,21 @@ def repeated_paragraphs(text: str, min_chars: int = 20) -> list[tuple[int, int, 
     if len(blocks) < 2:
         return []
     cps, keep = normalized_codepoints(text)           # one pass over the whole text
-    kept_before = np.concatenate(([0], np.cumsum(keep)))
-    lengths = [int(kept_before[e] - kept_before[s]) for s, e in blocks]
+    idx = np.flatnonzero(keep)
+    # blocks in normalized offsets: the number of kept characters before each start and end
+    ends = np.searchsorted(idx, [x for block in blocks for x in block]).tolist()
+    spans = list(zip(ends[::2], ends[1::2], strict=True))
     # Only a block with another block of similar normalized length can repeat or be repeated.
-    ranked = sorted((n, b) for b, n in enumerate(lengths) if n >= min_chars)
+    ranked = sorted((a1 - a0, b) for b, (a0, a1) in enumerate(spans) if a1 - a0 >= min_chars)
     maybe: set[int] = set()
     for (n1, b1), (n2, b2) in zip(ranked, ranked[1:]):
         if n1 >= _NEAR * n2:
             maybe.update((b1, b2))
     if not maybe:
         return []
-    idx = np.flatnonzero(keep)
-    seq = cps[idx].astype(np.uint64)
+    kept = cps[idx]
+    raw_all = kept.astype("<u4", copy=False).tobytes()   # the normalized text, 4 bytes a character
+    seq = kept.astype(np.uint64)
     n3 = len(seq) - _PARA_GRAM + 1
     grams = np.zeros(0, dtype=np.uint64)
     if n3 > 0:
@@ -580,12 +593,13 @@ def repeated_paragraphs(text: str, min_chars: int = 20) -> list[tuple[int, int, 
             grams += seq[k:k + n3]
         grams = _splitmix(grams)
     exact: dict[bytes, int] = {}
-    pool: list[tuple[int, int, np.ndarray, set[int]]] = []   # (block, length, sorted grams, smallest ones)
+    pool: list[list[Any]] = []   # [block, length, sorted grams, smallest ones, distinct grams (when needed)]
     out: list[tuple[int, int, int]] = []
+    quarter = _BOTTOM // 4
     for b in sorted(maybe):
         s, e = blocks[b]
-        a0, a1 = int(kept_before[s]), int(kept_before[e])
-        raw = seq[a0:a1].astype("<u4").tobytes()
+        a0, a1 = spans[b]
+        raw = raw_all[4 * a0:4 * a1]
         if raw in exact:
             out.append((s, e, exact[raw]))
             continue
@@ -595,21 +609,24 @@ def repeated_paragraphs(text: str, min_chars: int = 20) -> list[tuple[int, int, 
         n = a1 - a0
         lo, hi = n * _NEAR, n / _NEAR
         hit = None
-        for ob, on, og, obottom in pool:
+        u = None
+        for entry in pool:
             # near copies share most of their smallest hashes (about 13 of 16 at Jaccard 0.7)
-            if on < lo or on > hi or len(bottom & obottom) < _BOTTOM // 4:
+            if entry[1] < lo or entry[1] > hi or len(bottom & entry[3]) < quarter:
                 continue
-            u, ou = np.unique(g), np.unique(og)
+            if u is None:
+                u = np.unique(g)
+            if entry[4] is None:
+                entry[4] = np.unique(entry[2])
+            ou = entry[4]
             inter = len(np.intersect1d(u, ou, assume_unique=True))
             if inter >= _NEAR_JACCARD * (len(u) + len(ou) - inter):
-                hit = ob
+                hit = entry[0]
                 break
-        if hit is None:
-            pool.append((b, n, g, bottom))
-        else:
+        if hit is not None:
             out.append((s, e, hit))
-        if len(pool) > 300:        # bound the work on pathological inputs: exact copies only from here
-            pool = pool[:300]
+        elif len(pool) < _POOL:    # bound the work on pathological inputs: exact copies only from here
+            pool.append([b, n, g, bottom, u])
     return out
 
 

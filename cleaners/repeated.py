@@ -22,14 +22,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from urllib.parse import urlsplit
 
 from cleaners.document import Edit
 
 MIN_LINE = 2      # shorter lines ("1", "。") carry no site signal
 MAX_LINE = 300    # longer lines are paragraphs; repeated paragraphs are the dedup step's business
-_SPACES = re.compile(r"\s+")
 
 
 def site_key(url: str | None, source: str, *, one_doc_per_file: bool) -> str:
@@ -51,7 +49,9 @@ def site_key(url: str | None, source: str, *, one_doc_per_file: bool) -> str:
 
 
 def _norm(line: str) -> str:
-    return _SPACES.sub(" ", line.strip())
+    """The line stripped, each run of whitespace one space (``str.split`` splits
+    at the characters regex ``\\s`` matches; faster than a ``re.sub``)."""
+    return " ".join(line.split())
 
 
 def _hash(line: str) -> int:

@@ -32,13 +32,24 @@ _PATTERN = re.compile(
     "|(?P<space>[\u00a0\u2000-\u200a\u202f\u205f]+)"  # exotic spaces inside a line
 )
 _SUSPECT = re.compile(f"[\r\u2028\u2029\x85\x0b\x0c\u00a0\u2000-\u200a\u202f\u205f]|{_WS}\n|\n\n\n|^\\s|\\s\\Z")
+_ODD = re.compile("[\r\u2028\u2029\x85\x0b\x0c\u00a0\u2000-\u200a\u202f\u205f]")
 _BREAK_RE = re.compile(_BREAK)
+
+
+def _suspect(text: str) -> bool:
+    """``_SUSPECT.search(text)``, several times faster: a regex alternation is
+    tried at every position, a character class and substring tests are not.
+    (The other spaces of ``_WS`` before a line break are in ``_ODD``.)"""
+    return bool(text) and (
+        text[0].isspace() or text[-1].isspace() or "\n\n\n" in text or " \n" in text
+        or ("\t" in text and "\t\n" in text) or ("\u3000" in text and "\u3000\n" in text)
+        or _ODD.search(text) is not None)
 
 
 def normalize_whitespace(text: str, ctx: Context) -> list[Edit]:
     """Normalize line breaks and spaces; see the module docstring."""
     cfg = ctx.config.whitespace
-    if not _SUSPECT.search(text):
+    if not _suspect(text):
         return []
     keep = cfg.max_blank_lines + 1
     n = len(text)

@@ -332,3 +332,159 @@ def test_random_layouts_keep_the_log_consistent(pieces, final_newline, crlf):
         # The text keeps (or keeps lacking) its final line break.
         if out and text.endswith(nl) and cut == []:
             assert out.endswith(nl)
+
+
+# --------------------------------------------------------------------------- fast paths (same results as the plain ones)
+
+
+def _reference_key(text: str, simplified: bool = True) -> str:
+    """match_key as first written: OpenCC t2s on every non-ASCII text, then a dict translate."""
+    from cleaners.boilerplate import _FOLD, _t2s
+
+    if simplified and not text.isascii():
+        conv = _t2s().convert(text)
+        if len(conv) == len(text):
+            return conv.translate(_FOLD)
+        parts = []
+        for line in text.split("\n"):
+            c = _t2s().convert(line) if not line.isascii() else line
+            parts.append(c if len(c) == len(line) else line)
+        return "\n".join(parts).translate(_FOLD)
+    return text.translate(_FOLD)
+
+
+def _outcome(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except Exception as exc:     # noqa: BLE001 - both sides must fail alike (lone surrogates)
+        return type(exc)
+
+
+_KEY_SAMPLES = [
+    "", "ABC Notice", "特別聲明：以上內容｜Notice", "特别声明:以上内容", "打坏了\n回覆：沈默是金\n瞭解藉口",
+    "第一行没有繁体字。\n他把杯子打坏了。\r\n第三行", "乾隆年間\n於是", "ＦＵＬＬ　ｗｉｄｔｈ！", "𠀀𡃄 說",
+    "emoji 😀 与简体", "慰藉口", "么麽", "丽\uf967", "\ud800 lone", "a\x00b發", "覆" * 80 + "\n" + "中" * 80,
+    "简体正文，" * 40 + "\n" + "繁體正文，" * 40,
+]
+
+
+@pytest.mark.parametrize("text", _KEY_SAMPLES)
+@pytest.mark.parametrize("simplified", [True, False])
+def test_match_key_equals_the_plain_conversion(text, simplified):
+    # match_key skips OpenCC on texts it cannot change and folds with a numpy table
+    assert _outcome(match_key, text, simplified=simplified) == _outcome(_reference_key, text, simplified)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("打坏回覆沈默瞭解藉口么麽發說台臺后後乾干ＡＢａｂAb｜：　 \n\r，。𠀀😀")),
+               max_size=120))
+def test_match_key_equals_the_plain_conversion_random(text):
+    assert _outcome(match_key, text) == _outcome(_reference_key, text)
+
+
+def test_t2s_phrase_only_characters_cover_opencc(tmp_path):
+    """Skipping t2s is exact only if every TSPhrases entry that t2s changes holds a
+    character t2s changes alone or one of T2S_PHRASE_ONLY; checked against the
+    installed OpenCC's own dictionary (dumped with its opencc_dict tool)."""
+    import os
+    import subprocess
+
+    import opencc
+
+    from cleaners.boilerplate import T2S_PHRASE_ONLY, _t2s_flags
+
+    clib = Path(opencc.__file__).parent / "clib"
+    tool, dic = clib / "bin" / "opencc_dict", clib / "share" / "opencc" / "TSPhrases.ocd2"
+    if not tool.exists() or not dic.exists():
+        pytest.skip("opencc_dict or TSPhrases.ocd2 not shipped with this OpenCC")
+    out = tmp_path / "TSPhrases.txt"
+    env = {**os.environ, "LD_LIBRARY_PATH": str(clib / "lib64") + os.pathsep + os.environ.get("LD_LIBRARY_PATH", "")}
+    proc = subprocess.run([str(tool), "-i", str(dic), "-o", str(out), "-f", "ocd2", "-t", "text"],
+                          env=env, capture_output=True, check=False, timeout=60)
+    if proc.returncode != 0:
+        pytest.skip(f"opencc_dict failed: {proc.stderr[-200:]!r}")
+    flags = _t2s_flags()
+    changed = 0
+    for line in out.read_text(encoding="utf-8").splitlines():
+        key, values = line.split("\t")
+        if values.split(" ")[0] == key:
+            continue
+        changed += 1
+        assert any(ord(c) > 0xFFFF or flags[ord(c)] for c in key), key
+    assert changed > 100
+    assert all(flags[ord(c)] for c in T2S_PHRASE_ONLY)
+
+
+def test_keyword_index_finds_what_aho_corasick_finds():
+    import random
+
+    import ahocorasick
+
+    rs = get_ruleset()
+    kw_rules: dict[str, list[int]] = {}
+    for i, r in enumerate(rs.rules):
+        for k in r.keywords:
+            kw_rules.setdefault(k, []).append(i)
+    auto = ahocorasick.Automaton()
+    for k, idx in kw_rules.items():
+        auto.add_word(k, (len(k), tuple(idx)))
+    auto.make_automaton()
+    rng = random.Random(9)
+    kws = sorted(kw_rules)
+    texts = [c["input"] for c in CASES] + _all_sample_lines()
+    for _ in range(3000):
+        texts.append("".join(rng.choice(kws)[:rng.randint(0, 4)] if rng.random() < 0.5 else rng.choice(kws)
+                             for _ in range(rng.randint(0, 10))))
+    from cleaners.boilerplate import _key
+
+    for text in texts:
+        key, cps = _key(text)
+        want = sorted((e - n + 1, key[e - n + 1:e + 1], idx) for e, (n, idx) in auto.iter(key))
+        assert sorted(rs.keywords.find(key, cps)) == want, text
+
+
+def test_rule_windows_agree_with_in_window():
+    rs = get_ruleset()
+    for cap in (None, 1, 3, 7, 50):
+        windows = rs.windows(cap)
+        for ri, rule in enumerate(rs.rules):
+            head_n, tail_n = windows[ri]
+            for rh in range(15):
+                for rt in range(15):
+                    assert (rh < head_n or rt < tail_n) == rule.in_window(rh, rt, cap)
+
+
+def _reference_lines(text: str) -> tuple:
+    starts, ends, blank = [], [], []
+    pos, n = 0, len(text)
+    while True:
+        nl = text.find("\n", pos)
+        end = n if nl < 0 else nl
+        if end > pos and text[end - 1] == "\r":
+            end -= 1
+        starts.append(pos)
+        ends.append(end)
+        blank.append(not text[pos:end].strip())
+        if nl < 0:
+            break
+        pos = nl + 1
+    if len(starts) > 1 and starts[-1] == n:
+        starts.pop()
+        ends.pop()
+        blank.pop()
+    nonblank = sum(1 for b in blank if not b)
+    heads, tails, k = [], [], 0
+    for b in blank:
+        heads.append(k)
+        tails.append(nonblank - k - (0 if b else 1))
+        k += not b
+    return starts, ends, blank, heads, tails
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("a \t\r\n\u3000中")), max_size=40))
+def test_lines_split_like_the_plain_loop(text):
+    from cleaners.boilerplate import _Lines
+
+    got = _Lines.of(text)
+    assert (got.starts, got.ends, got.blank, got.rank_head, got.rank_tail) == _reference_lines(text)

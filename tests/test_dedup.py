@@ -174,3 +174,144 @@ def test_generated_set_precision_and_recall():
     assert rep["false_merges"] == []
     assert rep["recall_exact_copies"] == 1.0
     assert rep["recall"] >= 0.75
+
+
+# --------------------------------------------------------------------------- fast paths (same results as the plain ones)
+
+
+def _reference_minhash(hashes: np.ndarray, params=DEFAULT):
+    """minhash as first written: sort, then the first hash of each bin."""
+    from cleaners.dedup import _donors, _seed_mask
+
+    if len(hashes) == 0:
+        return None
+    k = params.num_perm
+    b = k.bit_length() - 1
+    h = np.sort(hashes ^ _seed_mask(params.seed))
+    bins = (h >> np.uint64(64 - b)).astype(np.int64)
+    first = np.ones(len(h), dtype=bool)
+    first[1:] = bins[1:] != bins[:-1]
+    sig = np.zeros(k, dtype=np.uint32)
+    filled = np.zeros(k, dtype=bool)
+    sig[bins[first]] = ((h[first] << np.uint64(b)) >> np.uint64(32)).astype(np.uint32)
+    filled[bins[first]] = True
+    if not filled.all():
+        empty = np.flatnonzero(~filled)
+        cand = _donors(k, params.seed)[empty]
+        sig[empty] = sig[cand[np.arange(len(empty)), filled[cand].argmax(axis=1)]]
+    return sig
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 100, 3000])
+def test_minhash_without_sort_is_the_same(n):
+    from cleaners.dedup import _splitmix, minhash
+
+    rng = np.random.default_rng(n)
+    for hashes in (_splitmix(rng.integers(0, 2**63, n, dtype=np.uint64)),
+                   np.repeat(np.uint64(2**64 - 1), n), np.arange(n, dtype=np.uint64) << np.uint64(57)):
+        for params in (DEFAULT, DedupParams(num_perm=8, bands=2, rows=4)):
+            assert np.array_equal(minhash(hashes, params), _reference_minhash(hashes, params))
+
+
+def _reference_repeated(text: str, min_chars: int) -> list:
+    """repeated_paragraphs as first written (pool of tuples, numpy scalars)."""
+    from cleaners.dedup import (
+        _BOTTOM, _NEAR, _NEAR_JACCARD, _P_CHAR, _PARA_GRAM, _blocks, _splitmix, normalized_codepoints,
+    )
+
+    blocks = _blocks(text)
+    if len(blocks) < 2:
+        return []
+    cps, keep = normalized_codepoints(text)
+    kept_before = np.concatenate(([0], np.cumsum(keep)))
+    lengths = [int(kept_before[e] - kept_before[s]) for s, e in blocks]
+    ranked = sorted((n, b) for b, n in enumerate(lengths) if n >= min_chars)
+    maybe = set()
+    for (n1, b1), (n2, b2) in zip(ranked, ranked[1:]):
+        if n1 >= _NEAR * n2:
+            maybe.update((b1, b2))
+    if not maybe:
+        return []
+    seq = cps[np.flatnonzero(keep)].astype(np.uint64)
+    n3 = len(seq) - _PARA_GRAM + 1
+    grams = np.zeros(0, dtype=np.uint64)
+    if n3 > 0:
+        grams = seq[:n3].copy()
+        for k in range(1, _PARA_GRAM):
+            grams *= _P_CHAR
+            grams += seq[k:k + n3]
+        grams = _splitmix(grams)
+    exact, pool, out = {}, [], []
+    for b in sorted(maybe):
+        s, e = blocks[b]
+        a0, a1 = int(kept_before[s]), int(kept_before[e])
+        raw = seq[a0:a1].astype("<u4").tobytes()
+        if raw in exact:
+            out.append((s, e, exact[raw]))
+            continue
+        exact[raw] = b
+        g = np.sort(grams[a0:max(a0, a1 - _PARA_GRAM + 1)])
+        bottom = set(g[:_BOTTOM].tolist())
+        n = a1 - a0
+        hit = None
+        for ob, on, og, obottom in pool:
+            if on < n * _NEAR or on > n / _NEAR or len(bottom & obottom) < _BOTTOM // 4:
+                continue
+            u, ou = np.unique(g), np.unique(og)
+            inter = len(np.intersect1d(u, ou, assume_unique=True))
+            if inter >= _NEAR_JACCARD * (len(u) + len(ou) - inter):
+                hit = ob
+                break
+        if hit is None:
+            pool.append((b, n, g, bottom))
+        else:
+            out.append((s, e, hit))
+        pool = pool[:300]
+    return out
+
+
+def test_repeated_paragraphs_is_the_same_as_before():
+    import random
+
+    from cleaners.dedup import repeated_paragraphs
+
+    rng = random.Random(4)
+    words = list("的一是了我不人在他有这个上们来到时大地为子中你说生国年着就那和要她出也得里后自以会，。")
+    paras = ["".join(rng.choice(words) for _ in range(rng.randint(5, 120))) for _ in range(40)]
+
+    def mutate(p: str) -> str:
+        chars = list(p)
+        for _ in range(rng.randint(0, max(1, len(chars) // 10))):
+            i = rng.randrange(len(chars))
+            chars[i:i + 1] = rng.choice([[], [rng.choice(words)], [chars[i], rng.choice(words)]])
+        return "".join(chars)
+
+    texts = [c["input"] for c in load_cases("dedup") if c["kind"] == "paragraphs"]
+    for _ in range(300):
+        doc: list[str] = []
+        for _ in range(rng.randint(2, 14)):
+            r = rng.random()
+            doc.append(rng.choice(paras) if r < 0.5 or not doc else mutate(rng.choice(doc)) if r < 0.8
+                       else rng.choice(doc))
+        texts.append(("\n\n" if rng.random() < 0.6 else "\n").join(doc))
+    texts.append("\n\n".join(rng.choice(paras) + str(i % 37) for i in range(400)))   # a full comparison pool
+    found = 0
+    for text in texts:
+        for min_chars in (1, 5, 20, 50):
+            want = _reference_repeated(text, min_chars)
+            assert repeated_paragraphs(text, min_chars) == want
+            found += bool(want)
+    assert found > 100
+
+
+def test_repeated_line_norm_is_the_regex_one():
+    # cleaners.repeated._norm joins str.split() instead of a re.sub: the same whitespace, the same result
+    import re
+
+    from cleaners.repeated import _norm
+
+    spaces = re.compile(r"\s+")
+    chars = [chr(c) for c in range(0x110000) if chr(c).isspace()] + ["\u200b", "\ufeff", "a", "中", "\r\n"]
+    for ch in chars:
+        for line in (ch, "a" + ch + "b", ch + ch + "x" + ch, " " + ch + " 中 " + ch):
+            assert _norm(line) == spaces.sub(" ", line.strip()), repr(line)

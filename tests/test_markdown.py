@@ -159,3 +159,68 @@ def test_sample_002_plain_text():
 def test_sample_001_untouched():
     text = _sample("001")
     assert run(text)[1] == []
+
+
+# --------------------------------------------------------------------------- fast paths (same results as the plain ones)
+
+
+def _reference_evidence(text: str) -> int:
+    """markdown_evidence as first written: every regex on every text."""
+    from cleaners import markdown as md
+
+    score = 2 * min(len(md._HEADING.findall(text)), 2)
+    score += min(len(md._BOLD.findall(text)), 4)
+    score += 2 * min(len(md._LINK.findall(text)), 2)
+    if any(not m.group(0).endswith("]()") for m in md._IMAGE.finditer(text)):
+        score += 2
+    score += 2 if len(md._BULLET.findall(text)) >= 3 else 0
+    score += 2 if len(md._FENCE.findall(text)) >= 2 else 0
+    score += 1 if md._QUOTE.search(text) else 0
+    score += 2 if md._TABLE_SEP.search(text) else 0
+    return score
+
+
+_MD_PIECES = ["#", "## ", "**", "__", "](", "![", "[a](http://x)", "![i](u.png)", "![]()", "- ", "* ", "+ ",
+              "\t-\t", "```", "~~~", ">", "> q", "---", "|---|---|", ":---:", "\n", "\n\n", " ", "\t", "中文",
+              "abc", "_", "*", "-", "!", "[", "]", "(", ")", "`", "~", "\u3000", "\r\n", "a_b_c", "2*3*4"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_MD_PIECES), max_size=40))
+def test_evidence_prechecks_change_nothing(pieces):
+    # markdown_evidence skips a regex when the text lacks a marker every match holds
+    text = "".join(pieces)
+    assert markdown_evidence(text) == _reference_evidence(text)
+
+
+def test_evidence_prechecks_on_the_cases():
+    for case in CASES:
+        assert markdown_evidence(case["input"]) == _reference_evidence(case["input"]), case["label"]
+
+
+# --------------------------------------------------------------------------- whitespace pre-check
+
+
+def _whitespace_samples() -> list[str]:
+    odd = [chr(c) for c in range(0x110000) if chr(c).isspace()] + ["\u200b", "\ufeff", "a", "中", ""]
+    out = []
+    for ch in odd:
+        out += [ch, "a" + ch, ch + "a", ch + "\n", "a" + ch + "\nb", "a\n" + ch + "\n\nb", ch * 3]
+    return out + ["a\n\n\nb", "a\n\nb", "\u3000\u3000正文", "x \ny", "x\t\ny", "x\u3000\ny"]
+
+
+def test_whitespace_precheck_equals_the_regex():
+    # normalize_whitespace's cheap pre-check must say yes exactly when _SUSPECT matches
+    from cleaners.whitespace import _SUSPECT, _suspect
+
+    for text in _whitespace_samples():
+        assert _suspect(text) == bool(_SUSPECT.search(text)), repr(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list(" \t\n\r\u3000\u00a0\u2003\u2028\u2029\x85\x0b\x0c\x1c\u200b中a")),
+               max_size=12))
+def test_whitespace_precheck_equals_the_regex_random(text):
+    from cleaners.whitespace import _SUSPECT, _suspect
+
+    assert _suspect(text) == bool(_SUSPECT.search(text))
