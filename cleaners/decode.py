@@ -172,11 +172,21 @@ def _sample_decode(raw: bytes, encoding: str) -> str:
     return text
 
 
+# C0 controls other than \t \n \f \r, DEL and the C1 controls: what binary data
+# decodes to.  A regex counts them in C; the per-character Python loop it
+# replaced was nine tenths of the time spent reading a UTF-8 .txt file.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
 def _control_ratio(text: str) -> float:
-    if not text:
+    """Share of control characters (other than ``\\t \\n \\r \\f``) in ``text``.
+
+    >>> _control_ratio("ab\\x00\\x85"), _control_ratio("a\\tb\\n"), _control_ratio("")
+    (0.5, 0.0, 0.0)
+    """
+    if not text or _CONTROL.search(text) is None:
         return 0.0
-    bad = sum(1 for c in text if (ord(c) < 0x20 and c not in "\t\n\r\f") or 0x7F <= ord(c) < 0xA0)
-    return bad / len(text)
+    return len(_CONTROL.findall(text)) / len(text)
 
 
 def _score(text: str) -> float:
