@@ -525,6 +525,11 @@ def _text_of(el: Any) -> str:
     return "".join(el.itertext())
 
 
+# C0 controls other than \t \n \f \r, and U+FFFD: counted by the regex engine,
+# since a Python loop over the 8 KB head cost as much as parsing a small page.
+_BINARYISH = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+
+
 def _looks_binary(text: str) -> bool:
     """True for decoded bytes that are not text (images, archives, PDFs...).
 
@@ -532,10 +537,9 @@ def _looks_binary(text: str) -> bool:
     (True, False)
     """
     head = text[:8192]
-    if not head:
+    if not head or _BINARYISH.search(head) is None:
         return False
-    bad = sum(1 for ch in head if (ch < " " and ch not in "\t\n\r\f") or ch == "\ufffd")
-    return bad > len(head) * 0.05
+    return len(_BINARYISH.findall(head)) > len(head) * 0.05
 
 
 # --------------------------------------------------------------------------

@@ -210,6 +210,34 @@ def test_walks_are_iterative() -> None:
     assert "足够长的正文内容" in r.text
 
 
+# ---------------------------------------------------------------- fast paths equal their specification
+
+def _looks_binary_reference(text: str) -> bool:
+    """The per-character loop `_looks_binary` replaced (kept as the specification)."""
+    head = text[:8192]
+    if not head:
+        return False
+    bad = sum(1 for ch in head if (ch < " " and ch not in "\t\n\r\f") or ch == "\ufffd")
+    return bad > len(head) * 0.05
+
+
+def test_looks_binary_fast_path_matches_the_loop() -> None:
+    import random
+
+    from cleaners.html import _looks_binary
+
+    every = "".join(map(chr, range(0x300))) + "\ufffd\u2028\u3000\ufeff\U0002a6a5"
+    # around the 5% threshold: 409 and 410 bad characters in an 8192-character head
+    edge = ["\x00" * k + "a" * (8192 - k) for k in (408, 409, 410, 411)]
+    cases = ["", "\x0b", "\t\n\r\f", "\x7f" * 10, "\ufffd" * 3 + "abc", every, "\ud800" + every,
+             bytes(range(256)).decode("latin-1") * 40, "x" * 9000 + "\x00" * 1000, *edge]
+    rng = random.Random(5)
+    alphabet = every + "中文数据" * 20
+    cases += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 400))) for _ in range(300)]
+    for text in cases:
+        assert _looks_binary(text) == _looks_binary_reference(text), repr(text[:40])
+
+
 # ---------------------------------------------------------------- external benchmark gate
 
 @pytest.mark.shared
