@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+import random
 import sys
 import time
 
@@ -222,8 +223,6 @@ def _looks_binary_reference(text: str) -> bool:
 
 
 def test_looks_binary_fast_path_matches_the_loop() -> None:
-    import random
-
     from cleaners.html import _looks_binary
 
     every = "".join(map(chr, range(0x300))) + "\ufffd\u2028\u3000\ufeff\U0002a6a5"
@@ -236,6 +235,39 @@ def test_looks_binary_fast_path_matches_the_loop() -> None:
     cases += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 400))) for _ in range(300)]
     for text in cases:
         assert _looks_binary(text) == _looks_binary_reference(text), repr(text[:40])
+
+
+_NONLINK_PAGES = [
+    "<div>正文 <a href=x>链接</a> 尾巴</div>",
+    "<div><a>外<a>内</a>后</a> 文字</div>",                      # the parser closes the first link
+    "<div><a>外<span><a>内</a></span>后</a>文字</div>",
+    "<div><a>外<div><p><a>内层 链接</a></p></div>仍在外层</a>正文正文</div>",
+    "<a>整个\n是\t链接 <b>粗</b>体</a>",
+    "<div> \n\t\r </div>",
+    "<div>\u3000全角\xa0空格\f换页\v纵表</div>",
+    "<div><!-- 注释 -->前<?pi 处理?>后<a><!--x-->链</a>尾</div>",
+    "<div>𠮷野家 <a>𠀀</a></div>",
+    "<ul>" + "<li><a href=#>导航</a> | 文</li>" * 50 + "</ul>",
+]
+
+
+@pytest.mark.parametrize("page", _NONLINK_PAGES)
+def test_nonlink_size_fast_path_matches_the_loop(page: str) -> None:
+    from lxml import etree
+
+    from cleaners.html import _nonlink_size, _nonlink_size_loop
+
+    # a parser that keeps comments and PIs too: neither XPath string() nor itertext() reads their text
+    for parser in (etree.HTMLParser(), etree.HTMLParser(remove_comments=True, remove_pis=True)):
+        root = etree.fromstring(page, parser=parser)
+        for el in root.iter():
+            if isinstance(el.tag, str):
+                assert _nonlink_size(el) == _nonlink_size_loop(el), (page, el.tag)
+    # nested links built directly (the HTML parser may refuse to nest them)
+    div = etree.fromstring("<div>前<a>外<b>粗</b><a>内</a>尾</a>后<a>第二</a></div>")
+    assert div.find(".//a//a") is not None
+    for el in div.iter():
+        assert _nonlink_size(el) == _nonlink_size_loop(el)
 
 
 # ---------------------------------------------------------------- external benchmark gate
