@@ -237,6 +237,60 @@ def test_looks_binary_fast_path_matches_the_loop() -> None:
         assert _looks_binary(text) == _looks_binary_reference(text), repr(text[:40])
 
 
+def test_norm_fast_path_matches_the_regex() -> None:
+    import re
+    import sys as _sys
+
+    from cleaners.html import _norm
+
+    cjk_wrap = re.compile(
+        r"(?<=[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef])[ \t\r\f\v]*\n\s*"
+        r"(?=[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef])")
+
+    def reference(text: str) -> str:
+        if "\n" in text:
+            text = cjk_wrap.sub("", text)
+        return re.sub(r"\s+", " ", text).strip()
+
+    # every code point, each between two letters: \s and str.split() must agree on all of them
+    every = "a".join(map(chr, range(_sys.maxunicode + 1)))
+    assert _norm(every) == reference(every)
+    assert _norm(every[::-1]) == reference(every[::-1])
+    spaces = " \t\n\r\f\v\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u200a\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
+    rng = random.Random(3)
+    alphabet = spaces * 3 + "ab中文。，\ud800"
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30)))
+        assert _norm(text) == reference(text), repr(text)
+
+
+def test_eff_len_fast_path_matches_the_definition() -> None:
+    import re
+
+    from cleaners.html import _eff_len
+
+    cjk = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f]")
+
+    def reference(text: str) -> int:
+        n = len(text) - text.count(" ")
+        if n and not text.isascii():
+            n += 2 * (len(text) - len(cjk.sub("", text)))
+        return n
+
+    # the class's edges, and neighbours just outside them
+    edges = [0x303F, 0x3040, 0x30FF, 0x3100, 0x33FF, 0x3400, 0x4DBF, 0x4DC0, 0x4DFF, 0x4E00, 0x9FFF, 0xA000,
+             0xABFF, 0xAC00, 0xD7AF, 0xD7B0, 0xD800, 0xF8FF, 0xF900, 0xFAFF, 0xFB00, 0x1FFFF, 0x20000, 0x2A6A5,
+             0x2FA1F, 0x2FA20, 0x30000]
+    for cp in edges:
+        for text in (chr(cp), "a" + chr(cp), chr(cp) * 3 + " x", "中" + chr(cp) + "，"):
+            assert _eff_len(text) == reference(text), hex(cp)
+    rng = random.Random(4)
+    alphabet = [chr(cp) for cp in edges] + list(" ab,。，中文日本語한국어\u00e9\u3000\U0002a6a5")
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40)))
+        assert _eff_len(text) == reference(text), repr(text)
+
+
 _NONLINK_PAGES = [
     "<div>正文 <a href=x>链接</a> 尾巴</div>",
     "<div><a>外<a>内</a>后</a> 文字</div>",                      # the parser closes the first link
