@@ -291,6 +291,16 @@ def test_eff_len_fast_path_matches_the_definition() -> None:
         assert _eff_len(text) == reference(text), repr(text)
 
 
+def test_has_text_fast_path_matches_the_loop() -> None:
+    from cleaners.html import _has_text
+
+    rng = random.Random(6)
+    pieces = ["", " ", "\n", "\u3000", "\xa0", "\u200b", "\ufeff", "x", " 中 ", "\t\r\f\v"]
+    for _ in range(2000):
+        lines = [[rng.choice(pieces) for _ in range(rng.randrange(0, 4))] for _ in range(rng.randrange(1, 4))]
+        assert _has_text(lines) == any(any(p.strip() for p in line) for line in lines), lines
+
+
 _NONLINK_PAGES = [
     "<div>正文 <a href=x>链接</a> 尾巴</div>",
     "<div><a>外<a>内</a>后</a> 文字</div>",                      # the parser closes the first link
