@@ -818,6 +818,8 @@ def _drop_chrome(body: Any, removed: _Removed) -> None:
                 kind = f"tag:{tag}"
         elif tag == "figcaption" and size(el) < CAPTION_MAX:
             kind = "tag:figcaption"
+        elif not el.keys():
+            continue  # every rule below reads an attribute: a bare <p>, <li>, <span> cannot match
         role = el.get("role")
         if kind is None and role and role.strip().lower()[:30] in CHROME_ROLES:
             kind = f"role:{role.strip().lower()[:30]}"

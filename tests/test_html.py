@@ -17,6 +17,7 @@ import sys
 import time
 
 import pytest
+from lxml import etree
 
 from cleaners.html import HtmlExtract, extract_html
 
@@ -332,6 +333,30 @@ def test_nonlink_size_fast_path_matches_the_loop(page: str) -> None:
     assert div.find(".//a//a") is not None
     for el in div.iter():
         assert _nonlink_size(el) == _nonlink_size_loop(el)
+
+
+def test_chrome_rules_skip_bare_elements_only_when_no_rule_could_fire() -> None:
+    """`_drop_chrome` skips elements without attributes before reading role,
+    hidden, style, class and id: bare elements lose only to tag rules, and the
+    same elements with attributes still meet every attribute rule."""
+    from cleaners.html import BLOCK_TAGS, CHROME_TAGS, _drop_chrome, _Removed
+
+    tags = sorted((BLOCK_TAGS | CHROME_TAGS | {"span", "a", "b", "em", "figcaption"}) - {"body"})
+    attrs = ['role="navigation"', "hidden", 'aria-hidden="true"', 'style="display:none"', 'class="share"',
+             'id="sidebar"', 'class="sr-only"']
+    filler = "<p>" + "正文内容足够长，不会被保护规则挡住。" * 30 + "</p>"
+    for tag in tags:
+        for attr in ["", *attrs]:
+            page = f"<html><body>{filler}<div><{tag} {attr}>短短的一行</{tag}></div>{filler}</body></html>"
+            body = etree.fromstring(page, parser=etree.HTMLParser()).find("body")
+            removed = _Removed()
+            _drop_chrome(body, removed)
+            kinds = {k for k, _ in removed.items}
+            if not attr:
+                assert kinds <= {f"tag:{tag}"}, (tag, kinds)
+                assert bool(kinds) == (tag in CHROME_TAGS or tag == "figcaption"), (tag, kinds)
+            elif not (tag in ("article", "main") and ("class" in attr or "id" in attr)):  # never dropped by name
+                assert kinds, (tag, attr)
 
 
 # ---------------------------------------------------------------- external benchmark gate
