@@ -228,7 +228,7 @@ def decode_bytes(raw: bytes, declared: str | None = None, override: str | None =
         if raw.startswith(magic):
             raise UndecodableError(f"binary data ({kind} signature)")
     sample = raw[:SAMPLE_BYTES]
-    utf8_ok = _valid_utf8(raw)
+    utf8 = _utf8_text(raw)  # decoded once: validating UTF-8 costs the same as decoding it
     enc = normalize_encoding(declared) if declared else sniff_declared_charset(raw)
     if enc is not None and enc != "utf-8":
         try:
@@ -238,26 +238,30 @@ def decode_bytes(raw: bytes, declared: str | None = None, override: str | None =
         if text is not None and _control_ratio(text[:20000]) <= MAX_CONTROL_RATIO:
             # Pages converted to UTF-8 often keep their old <meta charset=gb2312>:
             # valid non-ASCII UTF-8 that reads better wins over the declaration.
-            if utf8_ok and not raw.isascii():
-                utf8 = raw.decode("utf-8", "replace")
+            if utf8 is not None and not raw.isascii():
                 if _score(utf8) + 1.0 < _score(text):
                     return Decoded(utf8, "utf-8", "utf-8")
             return Decoded(text, enc, "declared")
-    if utf8_ok:
-        text = raw.decode("utf-8", "replace")
-        if _control_ratio(text[:20000]) <= MAX_CONTROL_RATIO:
-            return Decoded(text, "utf-8", "declared" if enc == "utf-8" else "utf-8")
+    if utf8 is not None:
+        if _control_ratio(utf8[:20000]) <= MAX_CONTROL_RATIO:
+            return Decoded(utf8, "utf-8", "declared" if enc == "utf-8" else "utf-8")
         # NUL-rich "UTF-8" is UTF-16 without a BOM, or binary: detection decides
     return _detect(raw, sample)
 
 
-def _valid_utf8(raw: bytes) -> bool:
-    """Strict UTF-8, forgiving only a multi-byte character cut at the very end."""
+def _utf8_text(raw: bytes) -> str | None:
+    """``raw`` as strict UTF-8, forgiving only a multi-byte character cut at the
+    very end (which reads as U+FFFD); None when it is not UTF-8.
+
+    >>> _utf8_text("中文".encode()), _utf8_text("中文".encode()[:-1]), _utf8_text(b"\\xd6\\xd0\\xce\\xc4")
+    ('中文', '中\ufffd', None)
+    """
     try:
-        raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return exc.reason == "unexpected end of data" and exc.start >= len(raw) - 3
-    return True
+        if exc.reason == "unexpected end of data" and exc.start >= len(raw) - 3:
+            return raw.decode("utf-8", "replace")
+        return None
 
 
 def _detect(raw: bytes, sample: bytes) -> Decoded:
