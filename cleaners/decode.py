@@ -238,14 +238,12 @@ def decode_bytes(raw: bytes, declared: str | None = None, override: str | None =
         if text is not None and _control_ratio(text[:20000]) <= MAX_CONTROL_RATIO:
             # Pages converted to UTF-8 often keep their old <meta charset=gb2312>:
             # valid non-ASCII UTF-8 that reads better wins over the declaration.
-            if utf8 is not None and not raw.isascii():
-                if _score(utf8) + 1.0 < _score(text):
-                    return Decoded(utf8, "utf-8", "utf-8")
+            if utf8 is not None and not raw.isascii() and _score(utf8) + 1.0 < _score(text):
+                return Decoded(utf8, "utf-8", "utf-8")
             return Decoded(text, enc, "declared")
-    if utf8 is not None:
-        if _control_ratio(utf8[:20000]) <= MAX_CONTROL_RATIO:
-            return Decoded(utf8, "utf-8", "declared" if enc == "utf-8" else "utf-8")
-        # NUL-rich "UTF-8" is UTF-16 without a BOM, or binary: detection decides
+    if utf8 is not None and _control_ratio(utf8[:20000]) <= MAX_CONTROL_RATIO:
+        return Decoded(utf8, "utf-8", "declared" if enc == "utf-8" else "utf-8")
+    # NUL-rich "UTF-8" is UTF-16 without a BOM, or binary: detection decides
     return _detect(raw, sample)
 
 
