@@ -172,11 +172,21 @@ def _sample_decode(raw: bytes, encoding: str) -> str:
     return text
 
 
+# C0 controls other than \t \n \f \r, DEL and the C1 controls: what binary data
+# decodes to.  A regex counts them in C; the per-character Python loop it
+# replaced was nine tenths of the time spent reading a UTF-8 .txt file.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
 def _control_ratio(text: str) -> float:
-    if not text:
+    """Share of control characters (other than ``\\t \\n \\r \\f``) in ``text``.
+
+    >>> _control_ratio("ab\\x00\\x85"), _control_ratio("a\\tb\\n"), _control_ratio("")
+    (0.5, 0.0, 0.0)
+    """
+    if not text or _CONTROL.search(text) is None:
         return 0.0
-    bad = sum(1 for c in text if (ord(c) < 0x20 and c not in "\t\n\r\f") or 0x7F <= ord(c) < 0xA0)
-    return bad / len(text)
+    return len(_CONTROL.findall(text)) / len(text)
 
 
 def _score(text: str) -> float:
@@ -218,7 +228,7 @@ def decode_bytes(raw: bytes, declared: str | None = None, override: str | None =
         if raw.startswith(magic):
             raise UndecodableError(f"binary data ({kind} signature)")
     sample = raw[:SAMPLE_BYTES]
-    utf8_ok = _valid_utf8(raw)
+    utf8 = _utf8_text(raw)  # decoded once: validating UTF-8 costs the same as decoding it
     enc = normalize_encoding(declared) if declared else sniff_declared_charset(raw)
     if enc is not None and enc != "utf-8":
         try:
@@ -228,26 +238,28 @@ def decode_bytes(raw: bytes, declared: str | None = None, override: str | None =
         if text is not None and _control_ratio(text[:20000]) <= MAX_CONTROL_RATIO:
             # Pages converted to UTF-8 often keep their old <meta charset=gb2312>:
             # valid non-ASCII UTF-8 that reads better wins over the declaration.
-            if utf8_ok and not raw.isascii():
-                utf8 = raw.decode("utf-8", "replace")
-                if _score(utf8) + 1.0 < _score(text):
-                    return Decoded(utf8, "utf-8", "utf-8")
+            if utf8 is not None and not raw.isascii() and _score(utf8) + 1.0 < _score(text):
+                return Decoded(utf8, "utf-8", "utf-8")
             return Decoded(text, enc, "declared")
-    if utf8_ok:
-        text = raw.decode("utf-8", "replace")
-        if _control_ratio(text[:20000]) <= MAX_CONTROL_RATIO:
-            return Decoded(text, "utf-8", "declared" if enc == "utf-8" else "utf-8")
-        # NUL-rich "UTF-8" is UTF-16 without a BOM, or binary: detection decides
+    if utf8 is not None and _control_ratio(utf8[:20000]) <= MAX_CONTROL_RATIO:
+        return Decoded(utf8, "utf-8", "declared" if enc == "utf-8" else "utf-8")
+    # NUL-rich "UTF-8" is UTF-16 without a BOM, or binary: detection decides
     return _detect(raw, sample)
 
 
-def _valid_utf8(raw: bytes) -> bool:
-    """Strict UTF-8, forgiving only a multi-byte character cut at the very end."""
+def _utf8_text(raw: bytes) -> str | None:
+    """``raw`` as strict UTF-8, forgiving only a multi-byte character cut at the
+    very end (which reads as U+FFFD); None when it is not UTF-8.
+
+    >>> _utf8_text("中文".encode()), _utf8_text("中文".encode()[:-1]), _utf8_text(b"\\xd6\\xd0\\xce\\xc4")
+    ('中文', '中\ufffd', None)
+    """
     try:
-        raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return exc.reason == "unexpected end of data" and exc.start >= len(raw) - 3
-    return True
+        if exc.reason == "unexpected end of data" and exc.start >= len(raw) - 3:
+            return raw.decode("utf-8", "replace")
+        return None
 
 
 def _detect(raw: bytes, sample: bytes) -> Decoded:

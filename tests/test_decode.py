@@ -118,3 +118,48 @@ def test_normalize_encoding():
     assert normalize_encoding("ISO-8859-1") == "windows-1252"
     assert normalize_encoding("Shift_JIS") == "shift_jis"
     assert normalize_encoding("UTF-16LE") == "utf-16-le"
+
+
+def _control_ratio_reference(text: str) -> float:
+    """The per-character loop `_control_ratio` replaced (kept as the specification)."""
+    if not text:
+        return 0.0
+    bad = sum(1 for c in text if (ord(c) < 0x20 and c not in "\t\n\r\f") or 0x7F <= ord(c) < 0xA0)
+    return bad / len(text)
+
+
+def test_control_ratio_fast_path_matches_the_loop():
+    from cleaners.decode import _control_ratio
+
+    every = "".join(map(chr, range(0x300))) + "\ufffd\u2028\u3000\ufeff\U0002a6a5"
+    cases = ["", "\x00", "\t\n\r\f", "\x0b", "\x1f\x20", "\x7e\x7f", "\x9f\xa0", every, every[::-1],
+             "\ud800" + every, bytes(range(256)).decode("latin-1"), "中文\x00\x85" * 1000]
+    rng = random.Random(11)
+    alphabet = every + "中文数据"
+    cases += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 300))) for _ in range(300)]
+    for text in cases:
+        assert _control_ratio(text) == _control_ratio_reference(text), repr(text[:40])
+
+
+def test_utf8_is_decoded_once_with_the_same_results():
+    """decode_bytes keeps the UTF-8 reading it validated with; a character cut at
+    the very end still reads as U+FFFD, a bad byte elsewhere still means not UTF-8."""
+    text = "数据中心的能耗问题 ünïcode 𠮷 end"
+    raw = text.encode()
+    for cut in range(1, len(raw) + 1):
+        part = raw[:cut]
+        d = decode_bytes(part)
+        if d.encoding == "utf-8":
+            assert d.text == part.decode("utf-8", "replace")
+            assert d.method == "utf-8"
+    # only a cut inside the last character is forgiven
+    broken = raw[:2] + raw[3:]
+    try:
+        assert decode_bytes(broken).encoding != "utf-8"
+    except UndecodableError:
+        pass
+    # a stale legacy declaration on a UTF-8 page, with and without a cut last character
+    page = '<meta charset="gb2312"><p>简体中文的网页内容，已经转换成了统一码。</p>'.encode()
+    for part in (page, page[:-1] + "中".encode()[:2]):
+        d = decode_bytes(part)
+        assert (d.text, d.encoding, d.method) == (part.decode("utf-8", "replace"), "utf-8", "utf-8")

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import json
 import pathlib
+import random
 import sys
 import time
 
 import pytest
+from lxml import etree
 
 from cleaners.html import HtmlExtract, extract_html
 
@@ -208,6 +210,153 @@ def test_walks_are_iterative() -> None:
     page = "<html><body>" + "<section>" * 1900 + PARA + "</section>" * 1900 + "</body></html>"
     r = extract_html(page, max_depth=limit * 2)
     assert "足够长的正文内容" in r.text
+
+
+# ---------------------------------------------------------------- fast paths equal their specification
+
+def _looks_binary_reference(text: str) -> bool:
+    """The per-character loop `_looks_binary` replaced (kept as the specification)."""
+    head = text[:8192]
+    if not head:
+        return False
+    bad = sum(1 for ch in head if (ch < " " and ch not in "\t\n\r\f") or ch == "\ufffd")
+    return bad > len(head) * 0.05
+
+
+def test_looks_binary_fast_path_matches_the_loop() -> None:
+    from cleaners.html import _looks_binary
+
+    every = "".join(map(chr, range(0x300))) + "\ufffd\u2028\u3000\ufeff\U0002a6a5"
+    # around the 5% threshold: 409 and 410 bad characters in an 8192-character head
+    edge = ["\x00" * k + "a" * (8192 - k) for k in (408, 409, 410, 411)]
+    cases = ["", "\x0b", "\t\n\r\f", "\x7f" * 10, "\ufffd" * 3 + "abc", every, "\ud800" + every,
+             bytes(range(256)).decode("latin-1") * 40, "x" * 9000 + "\x00" * 1000, *edge]
+    rng = random.Random(5)
+    alphabet = every + "中文数据" * 20
+    cases += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 400))) for _ in range(300)]
+    for text in cases:
+        assert _looks_binary(text) == _looks_binary_reference(text), repr(text[:40])
+
+
+def test_norm_fast_path_matches_the_regex() -> None:
+    import re
+    import sys as _sys
+
+    from cleaners.html import _norm
+
+    cjk_wrap = re.compile(
+        r"(?<=[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef])[ \t\r\f\v]*\n\s*"
+        r"(?=[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef])")
+
+    def reference(text: str) -> str:
+        if "\n" in text:
+            text = cjk_wrap.sub("", text)
+        return re.sub(r"\s+", " ", text).strip()
+
+    # every code point, each between two letters: \s and str.split() must agree on all of them
+    every = "a".join(map(chr, range(_sys.maxunicode + 1)))
+    assert _norm(every) == reference(every)
+    assert _norm(every[::-1]) == reference(every[::-1])
+    spaces = " \t\n\r\f\v\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u200a\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
+    rng = random.Random(3)
+    alphabet = spaces * 3 + "ab中文。，\ud800"
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30)))
+        assert _norm(text) == reference(text), repr(text)
+
+
+def test_eff_len_fast_path_matches_the_definition() -> None:
+    import re
+
+    from cleaners.html import _eff_len
+
+    cjk = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f]")
+
+    def reference(text: str) -> int:
+        n = len(text) - text.count(" ")
+        if n and not text.isascii():
+            n += 2 * (len(text) - len(cjk.sub("", text)))
+        return n
+
+    # the class's edges, and neighbours just outside them
+    edges = [0x303F, 0x3040, 0x30FF, 0x3100, 0x33FF, 0x3400, 0x4DBF, 0x4DC0, 0x4DFF, 0x4E00, 0x9FFF, 0xA000,
+             0xABFF, 0xAC00, 0xD7AF, 0xD7B0, 0xD800, 0xF8FF, 0xF900, 0xFAFF, 0xFB00, 0x1FFFF, 0x20000, 0x2A6A5,
+             0x2FA1F, 0x2FA20, 0x30000]
+    for cp in edges:
+        for text in (chr(cp), "a" + chr(cp), chr(cp) * 3 + " x", "中" + chr(cp) + "，"):
+            assert _eff_len(text) == reference(text), hex(cp)
+    rng = random.Random(4)
+    alphabet = [chr(cp) for cp in edges] + list(" ab,。，中文日本語한국어\u00e9\u3000\U0002a6a5")
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40)))
+        assert _eff_len(text) == reference(text), repr(text)
+
+
+def test_has_text_fast_path_matches_the_loop() -> None:
+    from cleaners.html import _has_text
+
+    rng = random.Random(6)
+    pieces = ["", " ", "\n", "\u3000", "\xa0", "\u200b", "\ufeff", "x", " 中 ", "\t\r\f\v"]
+    for _ in range(2000):
+        lines = [[rng.choice(pieces) for _ in range(rng.randrange(0, 4))] for _ in range(rng.randrange(1, 4))]
+        assert _has_text(lines) == any(any(p.strip() for p in line) for line in lines), lines
+
+
+_NONLINK_PAGES = [
+    "<div>正文 <a href=x>链接</a> 尾巴</div>",
+    "<div><a>外<a>内</a>后</a> 文字</div>",                      # the parser closes the first link
+    "<div><a>外<span><a>内</a></span>后</a>文字</div>",
+    "<div><a>外<div><p><a>内层 链接</a></p></div>仍在外层</a>正文正文</div>",
+    "<a>整个\n是\t链接 <b>粗</b>体</a>",
+    "<div> \n\t\r </div>",
+    "<div>\u3000全角\xa0空格\f换页\v纵表</div>",
+    "<div><!-- 注释 -->前<?pi 处理?>后<a><!--x-->链</a>尾</div>",
+    "<div>𠮷野家 <a>𠀀</a></div>",
+    "<ul>" + "<li><a href=#>导航</a> | 文</li>" * 50 + "</ul>",
+]
+
+
+@pytest.mark.parametrize("page", _NONLINK_PAGES)
+def test_nonlink_size_fast_path_matches_the_loop(page: str) -> None:
+    from lxml import etree
+
+    from cleaners.html import _nonlink_size, _nonlink_size_loop
+
+    # a parser that keeps comments and PIs too: neither XPath string() nor itertext() reads their text
+    for parser in (etree.HTMLParser(), etree.HTMLParser(remove_comments=True, remove_pis=True)):
+        root = etree.fromstring(page, parser=parser)
+        for el in root.iter():
+            if isinstance(el.tag, str):
+                assert _nonlink_size(el) == _nonlink_size_loop(el), (page, el.tag)
+    # nested links built directly (the HTML parser may refuse to nest them)
+    div = etree.fromstring("<div>前<a>外<b>粗</b><a>内</a>尾</a>后<a>第二</a></div>")
+    assert div.find(".//a//a") is not None
+    for el in div.iter():
+        assert _nonlink_size(el) == _nonlink_size_loop(el)
+
+
+def test_chrome_rules_skip_bare_elements_only_when_no_rule_could_fire() -> None:
+    """`_drop_chrome` skips elements without attributes before reading role,
+    hidden, style, class and id: bare elements lose only to tag rules, and the
+    same elements with attributes still meet every attribute rule."""
+    from cleaners.html import BLOCK_TAGS, CHROME_TAGS, _drop_chrome, _Removed
+
+    tags = sorted((BLOCK_TAGS | CHROME_TAGS | {"span", "a", "b", "em", "figcaption"}) - {"body"})
+    attrs = ['role="navigation"', "hidden", 'aria-hidden="true"', 'style="display:none"', 'class="share"',
+             'id="sidebar"', 'class="sr-only"']
+    filler = "<p>" + "正文内容足够长，不会被保护规则挡住。" * 30 + "</p>"
+    for tag in tags:
+        for attr in ["", *attrs]:
+            page = f"<html><body>{filler}<div><{tag} {attr}>短短的一行</{tag}></div>{filler}</body></html>"
+            body = etree.fromstring(page, parser=etree.HTMLParser()).find("body")
+            removed = _Removed()
+            _drop_chrome(body, removed)
+            kinds = {k for k, _ in removed.items}
+            if not attr:
+                assert kinds <= {f"tag:{tag}"}, (tag, kinds)
+                assert bool(kinds) == (tag in CHROME_TAGS or tag == "figcaption"), (tag, kinds)
+            elif not (tag in ("article", "main") and ("class" in attr or "id" in attr)):  # never dropped by name
+                assert kinds, (tag, attr)
 
 
 # ---------------------------------------------------------------- external benchmark gate
