@@ -18,10 +18,12 @@ rule id                    damage                               round trip
 
 How a run is found and judged:
 
-1. A fast pre-check: one regex scan for characters that are rare in real
-   text (computed from the Han frequency table, plus private-use code points
-   and U+FFFD) and one for runs of Latin-1 high characters.  Clean text stops
-   here.
+1. A fast pre-check over the whole document: one regex scan for clusters of
+   characters that are rare in real text (computed from the Han frequency
+   table, plus private-use code points and U+FFFD; two within a few
+   characters, or one marker) and one for runs of Latin-1 high characters.
+   Only lines where a cluster reads badly or such a run occurs go further
+   (:func:`_lines_to_repair`).  Clean text stops here.
 2. Around each suspicious cluster, the characters are turned back into the
    bytes the wrong decoder saw and decoded with the right codec.  Decoded
    characters are aligned with the original ones in *blocks* (the smallest
@@ -86,10 +88,12 @@ CLUSTER_MEAN_COST = 3.6     # a cluster of rare characters is examined only when
 MAX_SHIFT_STARTS = 24       # shifted-run starts tried per cluster
 MAX_SHIFT_RUN = 400         # characters a shifted run may span before the stream realigns
 SHIFT_BACK = 6              # the shifted run may start this many characters before its first rare one
+CLUSTER_GAP = 6             # seeds at most this far apart form one cluster
 
 # ---------------------------------------------------------------- pre-check
 
 
+@functools.cache
 def _rare_class() -> str:
     common = {ord(c) for c, s in P.han_scores().items() if s < RARE_SCORE}
     parts: list[str] = []
@@ -112,10 +116,27 @@ def _seed_re() -> re.Pattern[str]:
     return re.compile(_rare_class())
 
 
+@functools.lru_cache(maxsize=8)
+def _cluster_re(min_run: int) -> re.Pattern[str]:
+    """A seed inside a cluster that :func:`_clusters` keeps: a lost-byte marker
+    or private-use character, or the first of ``min_run`` seeds, each at most
+    ``CLUSTER_GAP`` characters after the one before, on one line.  It starts
+    with the seed class, so the regex engine scans for seeds fast."""
+    seed = _rare_class()
+    marker = "(?<=[\ufffd\ue000-\uf8ff])"        # the seed just matched is one
+    chain = f"(?:[^\n]{{0,{CLUSTER_GAP - 1}}}{seed}){{{min_run - 1}}}"
+    return re.compile(f"{seed}(?:{marker}|{chain})")
+
+
 # cp1252 letters and symbols that stand for bytes 0x80-0x9F
 _CP1252_HIGH = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
 _LATIN_RUN = re.compile(f"[\u0080-\u00ff{_CP1252_HIGH}]{{2,}}")
-_UNRECOVERABLE = re.compile("锟斤拷|烫烫烫|屯屯屯|\ufffd")
+# Two characters of U+0080-U+00FF inside one such run: the only runs the
+# Latin-1 families examine (runs of cp1252 punctuation alone, the "……" and
+# "——" of Chinese prose, are skipped).  Starts with a character class, so the
+# regex engine scans for it fast.
+_LATIN1_PAIR = re.compile(f"[\u0080-\u00ff][\u0080-\u00ff{_CP1252_HIGH}]*?[\u0080-\u00ff]")
+_UNRECOVERABLE = ("\ufffd", "锟斤拷", "烫烫烫", "屯屯屯")     # substrings: str.find beats a regex scan
 _MARKERS = "\ufffd?"
 # What lost bytes turn into downstream: U+FFFD's UTF-8 bytes read as GBK (锟斤拷), and
 # the fill patterns of uninitialised buffers (0xCC, 0xCD) read as GBK.  Flagged, not removed:
@@ -792,7 +813,7 @@ def _encodable_span(line: str, pos: int, kind: str) -> tuple[int, int]:
     return lo, hi
 
 
-def _clusters(line: str, positions: list[int], min_run: int, gap: int = 6) -> list[list[int]]:
+def _clusters(line: str, positions: list[int], min_run: int, gap: int = CLUSTER_GAP) -> list[list[int]]:
     """Group seed positions closer than ``gap``; keep groups with ``min_run`` seeds or a U+FFFD."""
     out: list[list[int]] = []
     group: list[int] = []
@@ -969,6 +990,51 @@ def _shifted_candidates(line: str, s: int, hi: int, fam: Family, cfg: MojibakeCo
     return out
 
 
+def _lines_to_repair(text: str, cfg: MojibakeConfig):
+    """The lines of ``text`` on which :func:`_line_repairs` can find a repair,
+    as ``(offset, line, latin_only)`` in text order; one scan of the whole
+    text per kind of evidence, no per-line regex work on clean lines.
+
+    A line yields candidates only from a seed cluster that :func:`_clusters`
+    keeps and :func:`_suspicious` passes, or from a Latin-1-looking run with
+    two characters of U+0080-U+00FF (``_line_repairs`` skips the others), so
+    every other line would give nothing.  Lines are split at ``\\n`` only; seeds
+    and runs never contain one.  Japanese prose (kana and kanji that the
+    GBK/Big5 round trips would "repair" into Han) gets only the Latin-1
+    families, whose damage never looks like Japanese; on a line without a
+    suspicious cluster only those families can find anything either way.
+    """
+    found: dict[int, list] = {}     # line offset -> [line end, has a suspicious cluster, has a Latin-1 run]
+    cluster_re = _cluster_re(cfg.min_run)
+    seed_re = _seed_re()
+    pos = 0
+    while (m := cluster_re.search(text, pos)) is not None:
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.start())
+        end = len(text) if end < 0 else end
+        line = text[start:end]
+        seeds = [s.start() for s in seed_re.finditer(line)]
+        if any(_suspicious(line, g) for g in _clusters(line, seeds, cfg.min_run)):
+            found[start] = [end, True, False]
+        pos = end + 1
+    pos = 0
+    while (m := _LATIN1_PAIR.search(text, pos)) is not None:
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.end())
+        end = len(text) if end < 0 else end
+        found.setdefault(start, [end, False, False])[2] = True
+        pos = end + 1
+    if not found:
+        return
+    japanese = any(v[1] for v in found.values()) and _looks_japanese(text)
+    for start in sorted(found):
+        end, cluster, latin = found[start]
+        if cluster and not japanese:
+            yield start, text[start:end], False
+        elif latin:
+            yield start, text[start:end], True
+
+
 # ---------------------------------------------------------------- the step
 
 
@@ -986,26 +1052,17 @@ def repair_mojibake(text: str, ctx: Context) -> list[Edit]:
     if not cfg.enabled or not text:
         return []
     edits: list[Edit] = []
-    seeded = _seed_re().search(text) is not None
-    latin = _LATIN_RUN.search(text) is not None
-    if seeded or latin:
-        # Japanese prose: kana and kanji that the GBK/Big5 round trips would
-        # "repair" into Han (GBK has kana rows).  Only the Latin-1 families,
-        # whose damage never looks like Japanese, are tried there.
-        japanese = seeded and _looks_japanese(text)
-        pos = 0
-        for line in text.split("\n"):
-            if (not japanese and _seed_re().search(line)) or _LATIN_RUN.search(line):
-                for r in _line_repairs(line, cfg, latin_only=japanese):
-                    note = []
-                    if r.guessed:
-                        note.append(f"guessed={r.guessed}")
-                    if r.dropped:
-                        note.append(f"dropped_bytes={r.dropped}")
-                    note.append(f"gain={r.gain:.1f}")
-                    edits.append(Edit(STEP, r.rule, pos + r.start, pos + r.end, line[r.start:r.end],
-                                      r.after, ";".join(note)))
-            pos += len(line) + 1
+    if not text.isascii():          # (ASCII text has no seed, no Latin-1 run, no U+FFFD)
+        for start, line, latin_only in _lines_to_repair(text, cfg):
+            for r in _line_repairs(line, cfg, latin_only=latin_only):
+                note = []
+                if r.guessed:
+                    note.append(f"guessed={r.guessed}")
+                if r.dropped:
+                    note.append(f"dropped_bytes={r.dropped}")
+                note.append(f"gain={r.gain:.1f}")
+                edits.append(Edit(STEP, r.rule, start + r.start, start + r.end, line[r.start:r.end],
+                                  r.after, ";".join(note)))
     repaired = sum(e.end - e.start for e in edits)
     lost = 0
     for e in edits:
@@ -1023,7 +1080,7 @@ def repair_mojibake(text: str, ctx: Context) -> list[Edit]:
 
 
 def _check_unrecoverable(text: str, edits: list[Edit], ctx: Context) -> None:
-    if not _UNRECOVERABLE.search(text):
+    if not any(mark in text for mark in _UNRECOVERABLE):
         return
     junk = len(_JUNK_RUN.findall(text))
     fffd = text.count("\ufffd") - sum(e.before.count("\ufffd") for e in edits)

@@ -192,3 +192,72 @@ def test_sample_002_shifted_run(shared_dir):
 def test_clean_samples_untouched(shared_dir, name):
     raw = (shared_dir / "samples" / name).read_text(encoding="utf-8")
     assert run(raw)[1] == []
+
+
+# ------------------------------------------------------------------ the pre-check is only a shortcut
+
+
+def _every_line(text: str, cfg) -> list[tuple[int, int, str, str]]:
+    """The step without its pre-check: every line goes through ``_line_repairs``."""
+    from cleaners import mojibake as M
+
+    japanese = M._seed_re().search(text) is not None and M._looks_japanese(text)
+    out, pos = [], 0
+    for line in text.split("\n"):
+        reps = M._line_repairs(line, cfg, latin_only=japanese)
+        out += [(pos + r.start, pos + r.end, r.after, r.rule) for r in reps]
+        pos += len(line) + 1
+    return out
+
+
+def _precheck_samples() -> list[str]:
+    bad = [KINDS[k](s) for k in ("utf8_as_gbk", "gbk_as_latin1", "gbk_shifted", "utf8_as_gbk_qmark",
+                                 "big5_as_cp1252") for s in SENTENCES[::7] if applicable(k, s)]
+    tricky = [
+        "他把钥匙放在粗糙的桌上，门敞开着。",           # rare characters side by side in clean prose
+        "等等……好——吧。”—“", "Ö€Ð and €Ö", "ÖÐ", "Ö\nÐ", "a\ufffdb", "\ue000", "前\ufffd後",
+        "駅前商店街に新しい図書コーナーが開設された。ÖÐÎÄ", "x?yōu)", "\r\n".join(bad[:3]),
+    ]
+    docs = tricky + bad + ["\n".join(bad[i:i + 4] + tricky[i % len(tricky):][:2])
+                           for i in range(0, len(bad), 4)]
+    return docs + [d.replace("\n", "\n\n") for d in docs[:20]] + CORPUS["negative"]
+
+
+@pytest.mark.parametrize("min_run", [1, 2, 3])
+def test_precheck_finds_every_line_with_a_repair(min_run):
+    """``_lines_to_repair`` (one scan of the document) selects exactly the lines
+    on which the per-line search finds repairs: same edits as trying every line."""
+    cfg = CleanerConfig().replace(mojibake={"min_run": min_run})
+    for text in _precheck_samples():
+        _, edits, _ = run(text, cfg)
+        assert [(e.start, e.end, e.after, e.rule) for e in edits] == _every_line(text, cfg.mojibake), text
+
+
+def _lines_with_evidence(text: str, cfg) -> list[tuple[int, str, bool]]:
+    """Reference for ``_lines_to_repair``, line by line: a suspicious seed
+    cluster (unless the text is Japanese) or a run with two Latin-1 characters."""
+    from cleaners import mojibake as M
+
+    japanese = M._seed_re().search(text) is not None and M._looks_japanese(text)
+    out, pos = [], 0
+    for line in text.split("\n"):
+        seeds = [m.start() for m in M._seed_re().finditer(line)]
+        cluster = any(M._suspicious(line, g) for g in M._clusters(line, seeds, cfg.min_run))
+        latin = any(sum(0x80 <= ord(c) <= 0xFF for c in m.group()) >= 2 for m in M._LATIN_RUN.finditer(line))
+        if cluster and not japanese:
+            out.append((pos, line, False))
+        elif latin:
+            out.append((pos, line, True))
+        pos += len(line) + 1
+    return out
+
+
+@pytest.mark.parametrize("min_run", [1, 2, 3])
+def test_precheck_selects_the_lines_with_evidence(min_run):
+    from cleaners.mojibake import _lines_to_repair
+
+    cfg = CleanerConfig().replace(mojibake={"min_run": min_run}).mojibake
+    spaced = [f"{a}{fill * k}{b}{fill * k}{c}" for a, b, c in ("鏇欏厜", "糙敞匙", "\ufffd鏇x", "€ÖÐ", "Ö—Ð")
+              for fill in ("x", "的", "—", " ") for k in range(9)]
+    for text in _precheck_samples() + spaced + ["\n".join(spaced), "\r\n".join(spaced[::3])]:
+        assert list(_lines_to_repair(text, cfg)) == _lines_with_evidence(text, cfg), text
