@@ -146,7 +146,9 @@ _JUNK_RUN = re.compile("锟斤拷|烫烫烫|屯屯屯")
 # ---------------------------------------------------------------- codecs
 
 
-@functools.lru_cache(maxsize=None)
+# Caches and tables below are bounded by their domain or by maxsize: full, the
+# earlier 2^17-entry caches of byte pairs held about 50 MB per process.
+@functools.lru_cache(maxsize=1 << 15)
 def _wrong_bytes(kind: str, ch: str) -> bytes | None:
     """The bytes a wrong decoder of ``kind`` turned into ``ch`` (None: it never makes ``ch``)."""
     o = ord(ch)
@@ -175,7 +177,7 @@ def _wrong_bytes(kind: str, ch: str) -> bytes | None:
     return None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.lru_cache(maxsize=1 << 15)
 def _right_bytes(kind: str, ch: str) -> bytes | None:
     """``ch`` encoded with the right codec (used to match guesses against known bytes)."""
     if kind == "utf8":
@@ -184,8 +186,7 @@ def _right_bytes(kind: str, ch: str) -> bytes | None:
     return b
 
 
-@functools.lru_cache(maxsize=1 << 17)
-def _dbcs_pair(kind: str, b1: int, b2: int) -> str | None:
+def _decode_pair(kind: str, b1: int, b2: int) -> str | None:
     raw = bytes([b1, b2])
     codecs = ("gb18030",) if kind == "gbk" else ("cp950", "big5hkscs")
     for codec in codecs:
@@ -196,6 +197,23 @@ def _dbcs_pair(kind: str, b1: int, b2: int) -> str | None:
         if s and all(ord(c) >= 0x80 for c in s):
             return s
     return None
+
+
+_DBCS_ROWS: dict[tuple[str, int], tuple[str | None, ...]] = {}
+
+
+def _dbcs_row(kind: str, b1: int) -> tuple[str | None, ...]:
+    """What the right codec of ``kind`` reads for lead byte ``b1`` and each trail byte
+    (None: not one non-ASCII text).  Built per lead byte on first use: at most
+    2 x 256 rows of 256, where a cache of pairs kept a key per pair."""
+    row = _DBCS_ROWS.get((kind, b1))
+    if row is None:
+        row = _DBCS_ROWS[(kind, b1)] = tuple(_decode_pair(kind, b1, b2) for b2 in range(256))
+    return row
+
+
+def _dbcs_pair(kind: str, b1: int, b2: int) -> str | None:
+    return _dbcs_row(kind, b1)[b2]
 
 
 # ---------------------------------------------------------------- parsing bytes into units
@@ -317,7 +335,7 @@ def _dbcs_greedy(toks: list[int], start: int, end: int, kind: str) -> list[_Unit
             i += 1
             continue
         if i + 1 < end:
-            s = _dbcs_pair(kind, b, toks[i + 1])
+            s = _dbcs_row(kind, b)[toks[i + 1]]
             if s is not None:
                 units.append(_Unit(i, i + 2, "ok", s))
                 i += 2
@@ -426,7 +444,6 @@ def _option_cost(units: list[_Unit], fam: Family, left: str, at_gap: bool = Fals
 _CP1252_UNDEFINED = frozenset((0x81, 0x8D, 0x8F, 0x90, 0x9D))
 
 
-@functools.lru_cache(maxsize=1 << 17)
 def _wrong_rejects(wrong: str, x: int, y: int) -> bool:
     """Could the wrong decoder have lost byte ``x`` (followed by ``y``, -1 if unknown)?
 
@@ -440,14 +457,31 @@ def _wrong_rejects(wrong: str, x: int, y: int) -> bool:
         return False
     if y < 0:
         return True
+    return _reject_row(wrong, x)[y]
+
+
+_REJECT_ROWS: dict[tuple[str, int], tuple[bool, ...]] = {}
+
+
+def _reject_row(wrong: str, x: int) -> tuple[bool, ...]:
+    """Per trail byte: does the wrong double-byte decoder reject ``x`` followed by it?
+    Built per lead byte on first use (at most 2 x 128 rows)."""
+    row = _REJECT_ROWS.get((wrong, x))
+    if row is None:
+        codec = "gbk" if wrong == "gbk" else "big5"
+        row = _REJECT_ROWS[(wrong, x)] = tuple(_rejects(codec, bytes([x, y])) for y in range(256))
+    return row
+
+
+def _rejects(codec: str, raw: bytes) -> bool:
     try:
-        bytes([x, y]).decode("gbk" if wrong == "gbk" else "big5")
+        raw.decode(codec)
     except UnicodeDecodeError:
         return True
     return False
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def _pattern_chars(kind: str, pattern: tuple[int, ...]) -> tuple[tuple[str, bytes], ...]:
     """Every character the right codec gives for ``pattern`` with its one lost byte filled in."""
     k = pattern.index(UNK)
@@ -471,6 +505,20 @@ def _pattern_chars(kind: str, pattern: tuple[int, ...]) -> tuple[tuple[str, byte
     return tuple(out)
 
 
+def _could_lose(wrong: str, pattern: tuple[int, ...], follow: tuple[int, ...], b: bytes) -> bool:
+    """Whether the wrong decoder would have lost every byte of ``b`` that ``pattern`` marks lost."""
+    return all(_wrong_rejects(wrong, b[k], follow[k] if follow[k] >= 0 or k + 1 >= len(b) else b[k + 1])
+               for k in range(len(b)) if pattern[k] == UNK)
+
+
+@functools.lru_cache(maxsize=1024)
+def _lost_byte_chars(right: str, wrong: str, pattern: tuple[int, ...],
+                     follow: tuple[int, ...]) -> tuple[tuple[str, bytes], ...]:
+    """:func:`_pattern_chars` that :func:`_could_lose` keeps: what ``_guess``
+    weighs for one lost byte, computed once per pattern instead of per guess."""
+    return tuple((ch, b) for ch, b in _pattern_chars(right, pattern) if _could_lose(wrong, pattern, follow, b))
+
+
 def _guess(fam: Family, u: _Unit, left: str, right: str) -> tuple[str, float, bool] | None:
     """The most plausible character whose bytes (right codec) match the unit's pattern
     and whose lost bytes the wrong decoder would indeed have lost; with its cost in context."""
@@ -478,9 +526,12 @@ def _guess(fam: Family, u: _Unit, left: str, right: str) -> tuple[str, float, bo
         return None
     pattern = u.pattern
     follow = u.follow or (-1,) * len(pattern)
+    checked = not fam.shifted           # candidates already filtered by _could_lose
     if pattern.count(UNK) == 1:
-        cands = _pattern_chars(fam.right, pattern)
+        cands = (_lost_byte_chars(fam.right, fam.wrong, pattern, follow) if checked
+                 else _pattern_chars(fam.right, pattern))
     else:
+        checked = False
         # several lost bytes: only punctuation or characters that form a known pair with a neighbour
         pool: set[str] = set(P.CJK_PUNCT)
         if left:
@@ -494,8 +545,7 @@ def _guess(fam: Family, u: _Unit, left: str, right: str) -> tuple[str, float, bo
     best_cost = math.inf
     best_pair = False
     for ch, b in cands:
-        if not fam.shifted and not all(_wrong_rejects(fam.wrong, b[k], follow[k] if follow[k] >= 0 or k + 1 >= len(b) else b[k + 1])
-                                       for k in range(len(b)) if pattern[k] == UNK):
+        if not fam.shifted and not checked and not _could_lose(fam.wrong, pattern, follow, b):
             continue
         bl = P.pair_bonus(left, ch) if left else 0.0
         br = P.pair_bonus(ch, right) if right else 0.0

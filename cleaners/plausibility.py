@@ -81,9 +81,11 @@ def pair_scores() -> dict[str, int]:
 def _pair_index() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
     after: dict[str, list[str]] = {}
     before: dict[str, list[str]] = {}
+    chars: dict[str, str] = {}      # one string object per character: p[0] makes a new one per pair (6 MB)
     for p in pair_scores():
-        after.setdefault(p[0], []).append(p[1])
-        before.setdefault(p[1], []).append(p[0])
+        a, b = chars.setdefault(p[0], p[0]), chars.setdefault(p[1], p[1])
+        after.setdefault(a, []).append(b)
+        before.setdefault(b, []).append(a)
     return ({k: tuple(v) for k, v in after.items()}, {k: tuple(v) for k, v in before.items()})
 
 
@@ -176,7 +178,7 @@ def _script_run(ch: str) -> str:
     return ""
 
 
-@functools.lru_cache(maxsize=1 << 18)
+@functools.lru_cache(maxsize=1 << 15)     # 2^18 entries held about 40 MB per process
 def pair_bonus(a: str, b: str) -> float:
     """How much a known adjacent pair lowers the cost (0 for unknown pairs).
 

@@ -261,3 +261,40 @@ def test_precheck_selects_the_lines_with_evidence(min_run):
               for fill in ("x", "的", "—", " ") for k in range(9)]
     for text in _precheck_samples() + spaced + ["\n".join(spaced), "\r\n".join(spaced[::3])]:
         assert list(_lines_to_repair(text, cfg)) == _lines_with_evidence(text, cfg), text
+
+
+def test_byte_pair_tables_match_the_codecs():
+    """The per-lead-byte tables that replaced the pair caches give what decoding each pair gives."""
+    from cleaners import mojibake as M
+
+    def decoded(kind: str, raw: bytes) -> str | None:
+        for codec in ("gb18030",) if kind == "gbk" else ("cp950", "big5hkscs"):
+            try:
+                s = raw.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            if s and all(ord(c) >= 0x80 for c in s):
+                return s
+        return None
+
+    def rejects(wrong: str, x: int, y: int) -> bool:
+        if wrong == "latin1":
+            return x in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+        if x < 0x80:
+            return False
+        if y < 0:
+            return True
+        try:
+            bytes([x, y]).decode("gbk" if wrong == "gbk" else "big5")
+        except UnicodeDecodeError:
+            return True
+        return False
+
+    for kind in ("gbk", "big5"):
+        for b1 in range(0x80, 0x100):
+            assert [M._dbcs_pair(kind, b1, b2) for b2 in range(256)] == [decoded(kind, bytes([b1, b2]))
+                                                                          for b2 in range(256)]
+    for wrong in ("gbk", "big5", "latin1"):
+        for x in range(256):
+            assert [M._wrong_rejects(wrong, x, y) for y in range(-1, 256)] == [rejects(wrong, x, y)
+                                                                                for y in range(-1, 256)]
