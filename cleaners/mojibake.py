@@ -516,7 +516,8 @@ def _lost_byte_chars(right: str, wrong: str, pattern: tuple[int, ...],
                      follow: tuple[int, ...]) -> tuple[tuple[str, bytes], ...]:
     """:func:`_pattern_chars` that :func:`_could_lose` keeps: what ``_guess``
     weighs for one lost byte, computed once per pattern instead of per guess."""
-    return tuple((ch, b) for ch, b in _pattern_chars(right, pattern) if _could_lose(wrong, pattern, follow, b))
+    return tuple((ch, b) for ch, b in _pattern_chars(right, pattern)
+                 if _could_lose(wrong, pattern, follow, b))
 
 
 def _guess(fam: Family, u: _Unit, left: str, right: str) -> tuple[str, float, bool] | None:
@@ -547,8 +548,8 @@ def _guess(fam: Family, u: _Unit, left: str, right: str) -> tuple[str, float, bo
     for ch, b in cands:
         if not fam.shifted and not checked and not _could_lose(fam.wrong, pattern, follow, b):
             continue
-        bl = P.pair_bonus(left, ch) if left else 0.0
-        br = P.pair_bonus(ch, right) if right else 0.0
+        bl = P.pair_bonus_uncached(left, ch) if left else 0.0
+        br = P.pair_bonus_uncached(ch, right) if right else 0.0
         if fam.shifted and not (bl or br) and not (pattern[0] != UNK and ch in P.CJK_PUNCT):
             continue            # a byte may have been lost or inserted: guess only what its neighbours confirm
         c = P.char_cost(ch) - bl - br

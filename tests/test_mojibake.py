@@ -298,3 +298,20 @@ def test_byte_pair_tables_match_the_codecs():
         for x in range(256):
             assert [M._wrong_rejects(wrong, x, y) for y in range(-1, 256)] == [rejects(wrong, x, y)
                                                                                 for y in range(-1, 256)]
+
+
+def test_pair_bonus_tables_match_the_formula():
+    """``pair_bonus`` reads precomputed tables: 1 + capped PMI for a known pair,
+    1 for two different letters of one script run, else 0."""
+    from cleaners import plausibility as P
+
+    han, pairs = P.han_scores(), P.pair_scores()
+    for p, s in list(pairs.items())[::7]:
+        pmi = (han.get(p[0], 80) + han.get(p[1], 80) - s) / 10.0
+        assert P.pair_bonus_uncached(p[0], p[1]) == P.pair_bonus(p[0], p[1]) == 1.0 + min(3.0, max(0.0, pmi))
+    assert all(P._script_runs().get(chr(o), "") == P._script_run(chr(o)) for o in range(0x30000))
+    for a, b in itertools.product("aZéàカなの한국中，1 ", repeat=2):
+        run = P._script_run(a)
+        expected = 1.0 if a + b not in pairs and a != b and run and run == P._script_run(b) else 0.0
+        if a + b not in pairs:
+            assert P.pair_bonus_uncached(a, b) == P.pair_bonus(a, b) == expected, (a, b)
