@@ -545,11 +545,12 @@ def _guess(fam: Family, u: _Unit, left: str, right: str) -> tuple[str, float, bo
     best: str | None = None
     best_cost = math.inf
     best_pair = False
-    for ch, b in cands:
-        if not fam.shifted and not checked and not _could_lose(fam.wrong, pattern, follow, b):
-            continue
-        bl = P.pair_bonus_uncached(left, ch) if left else 0.0
-        br = P.pair_bonus_uncached(ch, right) if right else 0.0
+    if not checked and not fam.shifted:
+        cands = tuple((ch, b) for ch, b in cands if _could_lose(fam.wrong, pattern, follow, b))
+    # the pairs each candidate forms with its neighbours, weighed in one call: hundreds of
+    # pairs per guess, most seen once (through pair_bonus's cache they would only flush it)
+    bonuses = P.pair_bonuses(left, [ch for ch, _ in cands], right)
+    for (ch, _b), (bl, br) in zip(cands, bonuses, strict=True):
         if fam.shifted and not (bl or br) and not (pattern[0] != UNK and ch in P.CJK_PUNCT):
             continue            # a byte may have been lost or inserted: guess only what its neighbours confirm
         c = P.char_cost(ch) - bl - br

@@ -197,19 +197,17 @@ def _script_runs() -> dict[str, str]:
     return out
 
 
-def pair_bonus_uncached(a: str, b: str) -> float:
+# cost()'s pairs repeat (the text around damage): 2^15 entries, 5 MB full (2^18 held 40 MB)
+@functools.lru_cache(maxsize=1 << 15)
+def pair_bonus(a: str, b: str) -> float:
     """How much a known adjacent pair lowers the cost (0 for unknown pairs).
 
     A known Han pair earns 1 plus its pointwise mutual information (capped), so
     ``中心`` earns more than ``一心`` although ``一`` is the commoner character.
-    Two tables, no cache: for callers that weigh many pairs once each (the
-    mojibake step's guesses: 165,000 distinct pairs in 100 KB of damage), which
-    would only flush :func:`pair_bonus`'s cache.
+    (:func:`pair_bonuses` weighs many pairs at once, without this cache.)
 
-    >>> pair_bonus_uncached("中", "心") > pair_bonus_uncached("一", "心") > 0
+    >>> pair_bonus("中", "心") > pair_bonus("一", "心") > 0 == pair_bonus("鏇", "欏")
     True
-    >>> pair_bonus_uncached("鏇", "欏")
-    0.0
     """
     bonus = _pair_bonuses().get(a + b)
     if bonus is not None:
@@ -220,9 +218,42 @@ def pair_bonus_uncached(a: str, b: str) -> float:
     return 0.0
 
 
-# Cached for cost(), whose pairs repeat (the text around damage); 2^15 entries
-# (5 MB full), where 2^18 held about 40 MB per process.
-pair_bonus = functools.lru_cache(maxsize=1 << 15)(pair_bonus_uncached)
+def pair_bonuses(left: str, chars: list[str], right: str) -> list[tuple[float, float]]:
+    """``(pair_bonus(left, ch), pair_bonus(ch, right))`` for each of ``chars``
+    (single characters; 0 on a side whose neighbour is empty), in one call: how
+    the mojibake step weighs the candidates for a lost byte, hundreds of pairs
+    seen once each.
+
+    >>> pair_bonuses("中", ["心", "欏"], "") == [(pair_bonus("中", "心"), 0.0), (0.0, 0.0)]
+    True
+    """
+    runs = _script_runs()
+    run_l = runs.get(left)
+    run_r = runs.get(right)
+    after = _bonuses_beside(left, True) if left else {}
+    before = _bonuses_beside(right, False) if right else {}
+    out: list[tuple[float, float]] = []
+    for ch in chars:
+        bl = br = 0.0
+        if left:
+            bl = after.get(ch)
+            if bl is None:
+                bl = 1.0 if run_l is not None and left != ch and run_l == runs.get(ch) else 0.0
+        if right:
+            br = before.get(ch)
+            if br is None:
+                br = 1.0 if run_r is not None and ch != right and runs.get(ch) == run_r else 0.0
+        out.append((bl, br))
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _bonuses_beside(ch: str, after: bool) -> dict[str, float]:
+    """``other -> bonus`` of the known pairs ``ch + other`` (``after``) or ``other + ch``."""
+    known = _pair_bonuses()
+    if after:
+        return {o: known[ch + o] for o in chars_after(ch)}
+    return {o: known[o + ch] for o in chars_before(ch)}
 
 
 def cost(text: str, left: str = "", right: str = "") -> float:

@@ -308,10 +308,15 @@ def test_pair_bonus_tables_match_the_formula():
     han, pairs = P.han_scores(), P.pair_scores()
     for p, s in list(pairs.items())[::7]:
         pmi = (han.get(p[0], 80) + han.get(p[1], 80) - s) / 10.0
-        assert P.pair_bonus_uncached(p[0], p[1]) == P.pair_bonus(p[0], p[1]) == 1.0 + min(3.0, max(0.0, pmi))
+        assert P.pair_bonus.__wrapped__(p[0], p[1]) == P.pair_bonus(p[0], p[1]) == 1.0 + min(3.0, max(0.0, pmi))
     assert all(P._script_runs().get(chr(o), "") == P._script_run(chr(o)) for o in range(0x30000))
     for a, b in itertools.product("aZéàカなの한국中，1 ", repeat=2):
         run = P._script_run(a)
         expected = 1.0 if a + b not in pairs and a != b and run and run == P._script_run(b) else 0.0
         if a + b not in pairs:
-            assert P.pair_bonus_uncached(a, b) == P.pair_bonus(a, b) == expected, (a, b)
+            assert P.pair_bonus.__wrapped__(a, b) == P.pair_bonus(a, b) == expected, (a, b)
+    chars = list("中心一的鏇欏，。カなaé한") + list(P.chars_after("中"))[:50] + list(P.chars_before("心"))[:50]
+    for left, right in itertools.product(["", "中", "心", "カ", "a", "é", "한", "，"], repeat=2):
+        expected = [(P.pair_bonus(left, c) if left else 0.0, P.pair_bonus(c, right) if right else 0.0)
+                    for c in chars]
+        assert P.pair_bonuses(left, chars, right) == expected
