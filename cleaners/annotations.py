@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cleaners.document import Edit
@@ -78,6 +79,35 @@ def _toned(syllable: str) -> tuple[str, str]:
     return "".join(base).replace("ü", "v"), tone
 
 
+@functools.cache
+def _pinyin_dict() -> dict[int, str]:
+    """pypinyin's reading table, ``code point -> "lián,liǎn"``.
+
+    Its ``pinyin_dict`` module is loaded on its own when it can be: importing
+    the package also loads pypinyin's phrase dictionary, which this step never
+    uses and which costs about 0.25 s and some 190,000 objects that the garbage
+    collector then walks on every full collection for the rest of the run.
+    The table is the same either way.
+    """
+    import sys
+    from importlib import util
+
+    module = sys.modules.get("pypinyin.pinyin_dict")
+    if module is None:
+        spec = util.find_spec("pypinyin")          # finds the package without running it
+        folders = (spec.submodule_search_locations or []) if spec is not None else []
+        path = Path(folders[0]) / "pinyin_dict.py" if folders else None
+        if path is not None and path.is_file():
+            own = util.spec_from_file_location("_qingxi_pinyin_dict", path)
+            if own is not None and own.loader is not None:
+                module = util.module_from_spec(own)
+                own.loader.exec_module(module)
+    table = getattr(module, "pinyin_dict", None)
+    if not isinstance(table, dict) or not table:
+        from pypinyin.pinyin_dict import pinyin_dict as table
+    return table
+
+
 @functools.lru_cache(maxsize=65536)
 def readings(ch: str) -> frozenset[tuple[str, str]]:
     """Every reading of ``ch`` in pypinyin's data, as ``(toneless, tone)`` pairs.
@@ -85,9 +115,7 @@ def readings(ch: str) -> frozenset[tuple[str, str]]:
     >>> sorted(readings("為"))
     [('wei', '2'), ('wei', '4')]
     """
-    from pypinyin.pinyin_dict import pinyin_dict
-
-    raw = pinyin_dict.get(ord(ch))
+    raw = _pinyin_dict().get(ord(ch))
     if not raw:
         return frozenset()
     return frozenset(_toned(r) for r in raw.split(","))
@@ -95,10 +123,8 @@ def readings(ch: str) -> frozenset[tuple[str, str]]:
 
 @functools.cache
 def _syllables() -> frozenset[str]:
-    from pypinyin.pinyin_dict import pinyin_dict
-
     out: set[str] = set()
-    for raw in pinyin_dict.values():
+    for raw in _pinyin_dict().values():
         for r in raw.split(","):
             out.add(_toned(r)[0])
     return frozenset(out)

@@ -32,10 +32,12 @@ if TYPE_CHECKING:
 # A line ftfy could act on has a character outside ASCII and the CJK ranges
 # (Latin-1 and cp1252/MacRoman/cp437 letters mojibake is made of, C1 controls,
 # surrogates, U+FFFD) or a terminal escape.  Clean Chinese lines have none and
-# are left alone without calling ftfy.
+# are left alone without calling ftfy.  One negated class (ESC, U+001B, is
+# simply left out of the ASCII range): a regex that starts with a character
+# class is scanned for fast, an alternation ("[^...]|\x1b") at every position.
 _SUSPECT = re.compile(
-    "[^\x00-\x7f\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
-    "\u2018\u2019\u201c\u201d\u2014\u2026\u00b7\U00020000-\U0003134f]|\x1b"
+    "[^\x00-\x1a\x1c-\x7f\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+    "\u2018\u2019\u201c\u201d\u2014\u2026\u00b7\U00020000-\U0003134f]"
 )
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from html.entities import html5
 from typing import TYPE_CHECKING
 
@@ -74,7 +75,7 @@ def strip_markup(text: str, ctx: Context) -> list[Edit]:
     if pattern is None:
         return []
     edits: list[Edit] = []
-    for m in pattern.finditer(text):
+    for m in _matches(pattern, text):
         kind = m.lastgroup
         s = m.group(0)
         if kind == "tag":
@@ -100,6 +101,24 @@ def strip_markup(text: str, ctx: Context) -> list[Edit]:
             rule = f"markup:{name}"
         edits.append(Edit("markup", rule, m.start(), m.end(), s, new))
     return edits
+
+
+def _matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``, jumping from one ``_SUSPECT`` character to the next.
+
+    Every alternative of the combined pattern starts with such a character
+    (``<``, ``&``, an invisible one), so no match is skipped; and a regex that
+    starts with a character class is scanned for fast, where an alternation of
+    whole patterns is tried at every position (4x slower on pages with tags).
+    """
+    pos = 0
+    while (s := _SUSPECT.search(text, pos)) is not None:
+        m = pattern.match(text, s.start())
+        if m is None:
+            pos = s.start() + 1
+        else:
+            yield m
+            pos = m.end()       # (no alternative matches the empty string)
 
 
 _COMBINED: dict[tuple[bool, bool, bool], re.Pattern[str] | None] = {}

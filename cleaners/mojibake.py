@@ -18,10 +18,12 @@ rule id                    damage                               round trip
 
 How a run is found and judged:
 
-1. A fast pre-check: one regex scan for characters that are rare in real
-   text (computed from the Han frequency table, plus private-use code points
-   and U+FFFD) and one for runs of Latin-1 high characters.  Clean text stops
-   here.
+1. A fast pre-check over the whole document: one regex scan for clusters of
+   characters that are rare in real text (computed from the Han frequency
+   table, plus private-use code points and U+FFFD; two within a few
+   characters, or one marker) and one for runs of Latin-1 high characters.
+   Only lines where a cluster reads badly or such a run occurs go further
+   (:func:`_lines_to_repair`).  Clean text stops here.
 2. Around each suspicious cluster, the characters are turned back into the
    bytes the wrong decoder saw and decoded with the right codec.  Decoded
    characters are aligned with the original ones in *blocks* (the smallest
@@ -86,10 +88,12 @@ CLUSTER_MEAN_COST = 3.6     # a cluster of rare characters is examined only when
 MAX_SHIFT_STARTS = 24       # shifted-run starts tried per cluster
 MAX_SHIFT_RUN = 400         # characters a shifted run may span before the stream realigns
 SHIFT_BACK = 6              # the shifted run may start this many characters before its first rare one
+CLUSTER_GAP = 6             # seeds at most this far apart form one cluster
 
 # ---------------------------------------------------------------- pre-check
 
 
+@functools.cache
 def _rare_class() -> str:
     common = {ord(c) for c, s in P.han_scores().items() if s < RARE_SCORE}
     parts: list[str] = []
@@ -112,10 +116,27 @@ def _seed_re() -> re.Pattern[str]:
     return re.compile(_rare_class())
 
 
+@functools.lru_cache(maxsize=8)
+def _cluster_re(min_run: int) -> re.Pattern[str]:
+    """A seed inside a cluster that :func:`_clusters` keeps: a lost-byte marker
+    or private-use character, or the first of ``min_run`` seeds, each at most
+    ``CLUSTER_GAP`` characters after the one before, on one line.  It starts
+    with the seed class, so the regex engine scans for seeds fast."""
+    seed = _rare_class()
+    marker = "(?<=[\ufffd\ue000-\uf8ff])"        # the seed just matched is one
+    chain = f"(?:[^\n]{{0,{CLUSTER_GAP - 1}}}{seed}){{{min_run - 1}}}"
+    return re.compile(f"{seed}(?:{marker}|{chain})")
+
+
 # cp1252 letters and symbols that stand for bytes 0x80-0x9F
 _CP1252_HIGH = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
 _LATIN_RUN = re.compile(f"[\u0080-\u00ff{_CP1252_HIGH}]{{2,}}")
-_UNRECOVERABLE = re.compile("锟斤拷|烫烫烫|屯屯屯|\ufffd")
+# Two characters of U+0080-U+00FF inside one such run: the only runs the
+# Latin-1 families examine (runs of cp1252 punctuation alone, the "……" and
+# "——" of Chinese prose, are skipped).  Starts with a character class, so the
+# regex engine scans for it fast.
+_LATIN1_PAIR = re.compile(f"[\u0080-\u00ff][\u0080-\u00ff{_CP1252_HIGH}]*?[\u0080-\u00ff]")
+_UNRECOVERABLE = ("\ufffd", "锟斤拷", "烫烫烫", "屯屯屯")     # substrings: str.find beats a regex scan
 _MARKERS = "\ufffd?"
 # What lost bytes turn into downstream: U+FFFD's UTF-8 bytes read as GBK (锟斤拷), and
 # the fill patterns of uninitialised buffers (0xCC, 0xCD) read as GBK.  Flagged, not removed:
@@ -125,7 +146,9 @@ _JUNK_RUN = re.compile("锟斤拷|烫烫烫|屯屯屯")
 # ---------------------------------------------------------------- codecs
 
 
-@functools.lru_cache(maxsize=None)
+# Caches and tables below are bounded by their domain or by maxsize: full, the
+# earlier 2^17-entry caches of byte pairs held about 50 MB per process.
+@functools.lru_cache(maxsize=1 << 15)
 def _wrong_bytes(kind: str, ch: str) -> bytes | None:
     """The bytes a wrong decoder of ``kind`` turned into ``ch`` (None: it never makes ``ch``)."""
     o = ord(ch)
@@ -154,7 +177,7 @@ def _wrong_bytes(kind: str, ch: str) -> bytes | None:
     return None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.lru_cache(maxsize=1 << 15)
 def _right_bytes(kind: str, ch: str) -> bytes | None:
     """``ch`` encoded with the right codec (used to match guesses against known bytes)."""
     if kind == "utf8":
@@ -163,8 +186,7 @@ def _right_bytes(kind: str, ch: str) -> bytes | None:
     return b
 
 
-@functools.lru_cache(maxsize=1 << 17)
-def _dbcs_pair(kind: str, b1: int, b2: int) -> str | None:
+def _decode_pair(kind: str, b1: int, b2: int) -> str | None:
     raw = bytes([b1, b2])
     codecs = ("gb18030",) if kind == "gbk" else ("cp950", "big5hkscs")
     for codec in codecs:
@@ -175,6 +197,23 @@ def _dbcs_pair(kind: str, b1: int, b2: int) -> str | None:
         if s and all(ord(c) >= 0x80 for c in s):
             return s
     return None
+
+
+_DBCS_ROWS: dict[tuple[str, int], tuple[str | None, ...]] = {}
+
+
+def _dbcs_row(kind: str, b1: int) -> tuple[str | None, ...]:
+    """What the right codec of ``kind`` reads for lead byte ``b1`` and each trail byte
+    (None: not one non-ASCII text).  Built per lead byte on first use: at most
+    2 x 256 rows of 256, where a cache of pairs kept a key per pair."""
+    row = _DBCS_ROWS.get((kind, b1))
+    if row is None:
+        row = _DBCS_ROWS[(kind, b1)] = tuple(_decode_pair(kind, b1, b2) for b2 in range(256))
+    return row
+
+
+def _dbcs_pair(kind: str, b1: int, b2: int) -> str | None:
+    return _dbcs_row(kind, b1)[b2]
 
 
 # ---------------------------------------------------------------- parsing bytes into units
@@ -296,7 +335,7 @@ def _dbcs_greedy(toks: list[int], start: int, end: int, kind: str) -> list[_Unit
             i += 1
             continue
         if i + 1 < end:
-            s = _dbcs_pair(kind, b, toks[i + 1])
+            s = _dbcs_row(kind, b)[toks[i + 1]]
             if s is not None:
                 units.append(_Unit(i, i + 2, "ok", s))
                 i += 2
@@ -405,7 +444,6 @@ def _option_cost(units: list[_Unit], fam: Family, left: str, at_gap: bool = Fals
 _CP1252_UNDEFINED = frozenset((0x81, 0x8D, 0x8F, 0x90, 0x9D))
 
 
-@functools.lru_cache(maxsize=1 << 17)
 def _wrong_rejects(wrong: str, x: int, y: int) -> bool:
     """Could the wrong decoder have lost byte ``x`` (followed by ``y``, -1 if unknown)?
 
@@ -419,14 +457,31 @@ def _wrong_rejects(wrong: str, x: int, y: int) -> bool:
         return False
     if y < 0:
         return True
+    return _reject_row(wrong, x)[y]
+
+
+_REJECT_ROWS: dict[tuple[str, int], tuple[bool, ...]] = {}
+
+
+def _reject_row(wrong: str, x: int) -> tuple[bool, ...]:
+    """Per trail byte: does the wrong double-byte decoder reject ``x`` followed by it?
+    Built per lead byte on first use (at most 2 x 128 rows)."""
+    row = _REJECT_ROWS.get((wrong, x))
+    if row is None:
+        codec = "gbk" if wrong == "gbk" else "big5"
+        row = _REJECT_ROWS[(wrong, x)] = tuple(_rejects(codec, bytes([x, y])) for y in range(256))
+    return row
+
+
+def _rejects(codec: str, raw: bytes) -> bool:
     try:
-        bytes([x, y]).decode("gbk" if wrong == "gbk" else "big5")
+        raw.decode(codec)
     except UnicodeDecodeError:
         return True
     return False
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def _pattern_chars(kind: str, pattern: tuple[int, ...]) -> tuple[tuple[str, bytes], ...]:
     """Every character the right codec gives for ``pattern`` with its one lost byte filled in."""
     k = pattern.index(UNK)
@@ -450,6 +505,21 @@ def _pattern_chars(kind: str, pattern: tuple[int, ...]) -> tuple[tuple[str, byte
     return tuple(out)
 
 
+def _could_lose(wrong: str, pattern: tuple[int, ...], follow: tuple[int, ...], b: bytes) -> bool:
+    """Whether the wrong decoder would have lost every byte of ``b`` that ``pattern`` marks lost."""
+    return all(_wrong_rejects(wrong, b[k], follow[k] if follow[k] >= 0 or k + 1 >= len(b) else b[k + 1])
+               for k in range(len(b)) if pattern[k] == UNK)
+
+
+@functools.lru_cache(maxsize=1024)
+def _lost_byte_chars(right: str, wrong: str, pattern: tuple[int, ...],
+                     follow: tuple[int, ...]) -> tuple[tuple[str, bytes], ...]:
+    """:func:`_pattern_chars` that :func:`_could_lose` keeps: what ``_guess``
+    weighs for one lost byte, computed once per pattern instead of per guess."""
+    return tuple((ch, b) for ch, b in _pattern_chars(right, pattern)
+                 if _could_lose(wrong, pattern, follow, b))
+
+
 def _guess(fam: Family, u: _Unit, left: str, right: str) -> tuple[str, float, bool] | None:
     """The most plausible character whose bytes (right codec) match the unit's pattern
     and whose lost bytes the wrong decoder would indeed have lost; with its cost in context."""
@@ -457,9 +527,12 @@ def _guess(fam: Family, u: _Unit, left: str, right: str) -> tuple[str, float, bo
         return None
     pattern = u.pattern
     follow = u.follow or (-1,) * len(pattern)
+    checked = not fam.shifted           # candidates already filtered by _could_lose
     if pattern.count(UNK) == 1:
-        cands = _pattern_chars(fam.right, pattern)
+        cands = (_lost_byte_chars(fam.right, fam.wrong, pattern, follow) if checked
+                 else _pattern_chars(fam.right, pattern))
     else:
+        checked = False
         # several lost bytes: only punctuation or characters that form a known pair with a neighbour
         pool: set[str] = set(P.CJK_PUNCT)
         if left:
@@ -472,12 +545,12 @@ def _guess(fam: Family, u: _Unit, left: str, right: str) -> tuple[str, float, bo
     best: str | None = None
     best_cost = math.inf
     best_pair = False
-    for ch, b in cands:
-        if not fam.shifted and not all(_wrong_rejects(fam.wrong, b[k], follow[k] if follow[k] >= 0 or k + 1 >= len(b) else b[k + 1])
-                                       for k in range(len(b)) if pattern[k] == UNK):
-            continue
-        bl = P.pair_bonus(left, ch) if left else 0.0
-        br = P.pair_bonus(ch, right) if right else 0.0
+    if not checked and not fam.shifted:
+        cands = tuple((ch, b) for ch, b in cands if _could_lose(fam.wrong, pattern, follow, b))
+    # the pairs each candidate forms with its neighbours, weighed in one call: hundreds of
+    # pairs per guess, most seen once (through pair_bonus's cache they would only flush it)
+    bonuses = P.pair_bonuses(left, [ch for ch, _ in cands], right)
+    for (ch, _b), (bl, br) in zip(cands, bonuses, strict=True):
         if fam.shifted and not (bl or br) and not (pattern[0] != UNK and ch in P.CJK_PUNCT):
             continue            # a byte may have been lost or inserted: guess only what its neighbours confirm
         c = P.char_cost(ch) - bl - br
@@ -792,7 +865,7 @@ def _encodable_span(line: str, pos: int, kind: str) -> tuple[int, int]:
     return lo, hi
 
 
-def _clusters(line: str, positions: list[int], min_run: int, gap: int = 6) -> list[list[int]]:
+def _clusters(line: str, positions: list[int], min_run: int, gap: int = CLUSTER_GAP) -> list[list[int]]:
     """Group seed positions closer than ``gap``; keep groups with ``min_run`` seeds or a U+FFFD."""
     out: list[list[int]] = []
     group: list[int] = []
@@ -969,6 +1042,51 @@ def _shifted_candidates(line: str, s: int, hi: int, fam: Family, cfg: MojibakeCo
     return out
 
 
+def _lines_to_repair(text: str, cfg: MojibakeConfig):
+    """The lines of ``text`` on which :func:`_line_repairs` can find a repair,
+    as ``(offset, line, latin_only)`` in text order; one scan of the whole
+    text per kind of evidence, no per-line regex work on clean lines.
+
+    A line yields candidates only from a seed cluster that :func:`_clusters`
+    keeps and :func:`_suspicious` passes, or from a Latin-1-looking run with
+    two characters of U+0080-U+00FF (``_line_repairs`` skips the others), so
+    every other line would give nothing.  Lines are split at ``\\n`` only; seeds
+    and runs never contain one.  Japanese prose (kana and kanji that the
+    GBK/Big5 round trips would "repair" into Han) gets only the Latin-1
+    families, whose damage never looks like Japanese; on a line without a
+    suspicious cluster only those families can find anything either way.
+    """
+    found: dict[int, list] = {}     # line offset -> [line end, has a suspicious cluster, has a Latin-1 run]
+    cluster_re = _cluster_re(cfg.min_run)
+    seed_re = _seed_re()
+    pos = 0
+    while (m := cluster_re.search(text, pos)) is not None:
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.start())
+        end = len(text) if end < 0 else end
+        line = text[start:end]
+        seeds = [s.start() for s in seed_re.finditer(line)]
+        if any(_suspicious(line, g) for g in _clusters(line, seeds, cfg.min_run)):
+            found[start] = [end, True, False]
+        pos = end + 1
+    pos = 0
+    while (m := _LATIN1_PAIR.search(text, pos)) is not None:
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.end())
+        end = len(text) if end < 0 else end
+        found.setdefault(start, [end, False, False])[2] = True
+        pos = end + 1
+    if not found:
+        return
+    japanese = any(v[1] for v in found.values()) and _looks_japanese(text)
+    for start in sorted(found):
+        end, cluster, latin = found[start]
+        if cluster and not japanese:
+            yield start, text[start:end], False
+        elif latin:
+            yield start, text[start:end], True
+
+
 # ---------------------------------------------------------------- the step
 
 
@@ -986,26 +1104,17 @@ def repair_mojibake(text: str, ctx: Context) -> list[Edit]:
     if not cfg.enabled or not text:
         return []
     edits: list[Edit] = []
-    seeded = _seed_re().search(text) is not None
-    latin = _LATIN_RUN.search(text) is not None
-    if seeded or latin:
-        # Japanese prose: kana and kanji that the GBK/Big5 round trips would
-        # "repair" into Han (GBK has kana rows).  Only the Latin-1 families,
-        # whose damage never looks like Japanese, are tried there.
-        japanese = seeded and _looks_japanese(text)
-        pos = 0
-        for line in text.split("\n"):
-            if (not japanese and _seed_re().search(line)) or _LATIN_RUN.search(line):
-                for r in _line_repairs(line, cfg, latin_only=japanese):
-                    note = []
-                    if r.guessed:
-                        note.append(f"guessed={r.guessed}")
-                    if r.dropped:
-                        note.append(f"dropped_bytes={r.dropped}")
-                    note.append(f"gain={r.gain:.1f}")
-                    edits.append(Edit(STEP, r.rule, pos + r.start, pos + r.end, line[r.start:r.end],
-                                      r.after, ";".join(note)))
-            pos += len(line) + 1
+    if not text.isascii():          # (ASCII text has no seed, no Latin-1 run, no U+FFFD)
+        for start, line, latin_only in _lines_to_repair(text, cfg):
+            for r in _line_repairs(line, cfg, latin_only=latin_only):
+                note = []
+                if r.guessed:
+                    note.append(f"guessed={r.guessed}")
+                if r.dropped:
+                    note.append(f"dropped_bytes={r.dropped}")
+                note.append(f"gain={r.gain:.1f}")
+                edits.append(Edit(STEP, r.rule, start + r.start, start + r.end, line[r.start:r.end],
+                                  r.after, ";".join(note)))
     repaired = sum(e.end - e.start for e in edits)
     lost = 0
     for e in edits:
@@ -1023,7 +1132,7 @@ def repair_mojibake(text: str, ctx: Context) -> list[Edit]:
 
 
 def _check_unrecoverable(text: str, edits: list[Edit], ctx: Context) -> None:
-    if not _UNRECOVERABLE.search(text):
+    if not any(mark in text for mark in _UNRECOVERABLE):
         return
     junk = len(_JUNK_RUN.findall(text))
     fffd = text.count("\ufffd") - sum(e.before.count("\ufffd") for e in edits)

@@ -81,9 +81,11 @@ def pair_scores() -> dict[str, int]:
 def _pair_index() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
     after: dict[str, list[str]] = {}
     before: dict[str, list[str]] = {}
+    chars: dict[str, str] = {}      # one string object per character: p[0] makes a new one per pair (6 MB)
     for p in pair_scores():
-        after.setdefault(p[0], []).append(p[1])
-        before.setdefault(p[1], []).append(p[0])
+        a, b = chars.setdefault(p[0], p[0]), chars.setdefault(p[1], p[1])
+        after.setdefault(a, []).append(b)
+        before.setdefault(b, []).append(a)
     return ({k: tuple(v) for k, v in after.items()}, {k: tuple(v) for k, v in before.items()})
 
 
@@ -176,25 +178,82 @@ def _script_run(ch: str) -> str:
     return ""
 
 
-@functools.lru_cache(maxsize=1 << 18)
+@functools.cache
+def _pair_bonuses() -> dict[str, float]:
+    """The bonus of every pair in the table (see :func:`pair_bonus`), computed once."""
+    han = han_scores()
+    return {p: 1.0 + min(3.0, max(0.0, (han.get(p[0], 80) + han.get(p[1], 80) - s) / 10.0))
+            for p, s in pair_scores().items()}
+
+
+@functools.cache
+def _script_runs() -> dict[str, str]:
+    """``char -> run`` for every character :func:`_script_run` puts in one."""
+    out: dict[str, str] = {}
+    for lo, hi in ((0x41, 0x7A), (0xC0, 0x24F), (0x3040, 0x30FF), (0xAC00, 0xD7AF)):
+        for o in range(lo, hi + 1):
+            if run := _script_run(chr(o)):
+                out[chr(o)] = run
+    return out
+
+
+# cost()'s pairs repeat (the text around damage): 2^15 entries, 5 MB full (2^18 held 40 MB)
+@functools.lru_cache(maxsize=1 << 15)
 def pair_bonus(a: str, b: str) -> float:
     """How much a known adjacent pair lowers the cost (0 for unknown pairs).
 
     A known Han pair earns 1 plus its pointwise mutual information (capped), so
     ``中心`` earns more than ``一心`` although ``一`` is the commoner character.
+    (:func:`pair_bonuses` weighs many pairs at once, without this cache.)
 
     >>> pair_bonus("中", "心") > pair_bonus("一", "心") > 0 == pair_bonus("鏇", "欏")
     True
     """
-    s = pair_scores().get(a + b)
-    if s is None:
-        if a != b and _script_run(a) and _script_run(a) == _script_run(b):
-            return 1.0                   # kana next to kana, accented letters inside a word
-        return 0.0
-    sa = han_scores().get(a, 80)
-    sb = han_scores().get(b, 80)
-    pmi = (sa + sb - s) / 10.0
-    return 1.0 + min(3.0, max(0.0, pmi))
+    bonus = _pair_bonuses().get(a + b)
+    if bonus is not None:
+        return bonus
+    run = _script_runs().get(a)
+    if run is not None and a != b and run == _script_runs().get(b):
+        return 1.0                       # kana next to kana, accented letters inside a word
+    return 0.0
+
+
+def pair_bonuses(left: str, chars: list[str], right: str) -> list[tuple[float, float]]:
+    """``(pair_bonus(left, ch), pair_bonus(ch, right))`` for each of ``chars``
+    (single characters; 0 on a side whose neighbour is empty), in one call: how
+    the mojibake step weighs the candidates for a lost byte, hundreds of pairs
+    seen once each.
+
+    >>> pair_bonuses("中", ["心", "欏"], "") == [(pair_bonus("中", "心"), 0.0), (0.0, 0.0)]
+    True
+    """
+    runs = _script_runs()
+    run_l = runs.get(left)
+    run_r = runs.get(right)
+    after = _bonuses_beside(left, True) if left else {}
+    before = _bonuses_beside(right, False) if right else {}
+    out: list[tuple[float, float]] = []
+    for ch in chars:
+        bl = br = 0.0
+        if left:
+            bl = after.get(ch)
+            if bl is None:
+                bl = 1.0 if run_l is not None and left != ch and run_l == runs.get(ch) else 0.0
+        if right:
+            br = before.get(ch)
+            if br is None:
+                br = 1.0 if run_r is not None and ch != right and runs.get(ch) == run_r else 0.0
+        out.append((bl, br))
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _bonuses_beside(ch: str, after: bool) -> dict[str, float]:
+    """``other -> bonus`` of the known pairs ``ch + other`` (``after``) or ``other + ch``."""
+    known = _pair_bonuses()
+    if after:
+        return {o: known[ch + o] for o in chars_after(ch)}
+    return {o: known[o + ch] for o in chars_before(ch)}
 
 
 def cost(text: str, left: str = "", right: str = "") -> float:

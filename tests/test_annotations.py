@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import case_params, load_cases
 
@@ -54,3 +56,22 @@ def test_sample_002_annotations(shared_dir):
     for junk in ("(lián)", "(yè)", "(zhàn)", "(tài)", "(xù)", "(chuàng)", "(guī)", "(fā)", "(chǎn)"):
         assert junk not in out
     assert {e.rule for e in edits} <= {"annotations:pinyin", "annotations:pinyin_damaged"}
+
+
+def test_reading_table_is_pypinyins_without_the_package():
+    """The table is pypinyin's own, loaded without importing the package (and its
+    phrase dictionary, 190,000 objects the garbage collector would walk all run)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from cleaners.annotations import _pinyin_dict, readings; readings('中'); "
+            "print(len(_pinyin_dict()), 'pypinyin' in sys.modules)")
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=root).stdout.split()
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    from cleaners.annotations import _pinyin_dict
+
+    assert _pinyin_dict() == pinyin_dict
+    assert out == [str(len(pinyin_dict)), "False"]

@@ -192,3 +192,131 @@ def test_sample_002_shifted_run(shared_dir):
 def test_clean_samples_untouched(shared_dir, name):
     raw = (shared_dir / "samples" / name).read_text(encoding="utf-8")
     assert run(raw)[1] == []
+
+
+# ------------------------------------------------------------------ the pre-check is only a shortcut
+
+
+def _every_line(text: str, cfg) -> list[tuple[int, int, str, str]]:
+    """The step without its pre-check: every line goes through ``_line_repairs``."""
+    from cleaners import mojibake as M
+
+    japanese = M._seed_re().search(text) is not None and M._looks_japanese(text)
+    out, pos = [], 0
+    for line in text.split("\n"):
+        reps = M._line_repairs(line, cfg, latin_only=japanese)
+        out += [(pos + r.start, pos + r.end, r.after, r.rule) for r in reps]
+        pos += len(line) + 1
+    return out
+
+
+def _precheck_samples() -> list[str]:
+    bad = [KINDS[k](s) for k in ("utf8_as_gbk", "gbk_as_latin1", "gbk_shifted", "utf8_as_gbk_qmark",
+                                 "big5_as_cp1252") for s in SENTENCES[::7] if applicable(k, s)]
+    tricky = [
+        "他把钥匙放在粗糙的桌上，门敞开着。",           # rare characters side by side in clean prose
+        "等等……好——吧。”—“", "Ö€Ð and €Ö", "ÖÐ", "Ö\nÐ", "a\ufffdb", "\ue000", "前\ufffd後",
+        "駅前商店街に新しい図書コーナーが開設された。ÖÐÎÄ", "x?yōu)", "\r\n".join(bad[:3]),
+    ]
+    docs = tricky + bad + ["\n".join(bad[i:i + 4] + tricky[i % len(tricky):][:2])
+                           for i in range(0, len(bad), 4)]
+    return docs + [d.replace("\n", "\n\n") for d in docs[:20]] + CORPUS["negative"]
+
+
+@pytest.mark.parametrize("min_run", [1, 2, 3])
+def test_precheck_finds_every_line_with_a_repair(min_run):
+    """``_lines_to_repair`` (one scan of the document) selects exactly the lines
+    on which the per-line search finds repairs: same edits as trying every line."""
+    cfg = CleanerConfig().replace(mojibake={"min_run": min_run})
+    for text in _precheck_samples():
+        _, edits, _ = run(text, cfg)
+        assert [(e.start, e.end, e.after, e.rule) for e in edits] == _every_line(text, cfg.mojibake), text
+
+
+def _lines_with_evidence(text: str, cfg) -> list[tuple[int, str, bool]]:
+    """Reference for ``_lines_to_repair``, line by line: a suspicious seed
+    cluster (unless the text is Japanese) or a run with two Latin-1 characters."""
+    from cleaners import mojibake as M
+
+    japanese = M._seed_re().search(text) is not None and M._looks_japanese(text)
+    out, pos = [], 0
+    for line in text.split("\n"):
+        seeds = [m.start() for m in M._seed_re().finditer(line)]
+        cluster = any(M._suspicious(line, g) for g in M._clusters(line, seeds, cfg.min_run))
+        latin = any(sum(0x80 <= ord(c) <= 0xFF for c in m.group()) >= 2 for m in M._LATIN_RUN.finditer(line))
+        if cluster and not japanese:
+            out.append((pos, line, False))
+        elif latin:
+            out.append((pos, line, True))
+        pos += len(line) + 1
+    return out
+
+
+@pytest.mark.parametrize("min_run", [1, 2, 3])
+def test_precheck_selects_the_lines_with_evidence(min_run):
+    from cleaners.mojibake import _lines_to_repair
+
+    cfg = CleanerConfig().replace(mojibake={"min_run": min_run}).mojibake
+    spaced = [f"{a}{fill * k}{b}{fill * k}{c}" for a, b, c in ("鏇欏厜", "糙敞匙", "\ufffd鏇x", "€ÖÐ", "Ö—Ð")
+              for fill in ("x", "的", "—", " ") for k in range(9)]
+    for text in _precheck_samples() + spaced + ["\n".join(spaced), "\r\n".join(spaced[::3])]:
+        assert list(_lines_to_repair(text, cfg)) == _lines_with_evidence(text, cfg), text
+
+
+def test_byte_pair_tables_match_the_codecs():
+    """The per-lead-byte tables that replaced the pair caches give what decoding each pair gives."""
+    from cleaners import mojibake as M
+
+    def decoded(kind: str, raw: bytes) -> str | None:
+        for codec in ("gb18030",) if kind == "gbk" else ("cp950", "big5hkscs"):
+            try:
+                s = raw.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            if s and all(ord(c) >= 0x80 for c in s):
+                return s
+        return None
+
+    def rejects(wrong: str, x: int, y: int) -> bool:
+        if wrong == "latin1":
+            return x in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+        if x < 0x80:
+            return False
+        if y < 0:
+            return True
+        try:
+            bytes([x, y]).decode("gbk" if wrong == "gbk" else "big5")
+        except UnicodeDecodeError:
+            return True
+        return False
+
+    for kind in ("gbk", "big5"):
+        for b1 in range(0x80, 0x100):
+            assert [M._dbcs_pair(kind, b1, b2) for b2 in range(256)] == [decoded(kind, bytes([b1, b2]))
+                                                                          for b2 in range(256)]
+    for wrong in ("gbk", "big5", "latin1"):
+        for x in range(256):
+            assert [M._wrong_rejects(wrong, x, y) for y in range(-1, 256)] == [rejects(wrong, x, y)
+                                                                                for y in range(-1, 256)]
+
+
+def test_pair_bonus_tables_match_the_formula():
+    """``pair_bonus`` reads precomputed tables: 1 + capped PMI for a known pair,
+    1 for two different letters of one script run, else 0."""
+    from cleaners import plausibility as P
+
+    han, pairs = P.han_scores(), P.pair_scores()
+    for p, s in list(pairs.items())[::7]:
+        pmi = (han.get(p[0], 80) + han.get(p[1], 80) - s) / 10.0
+        assert P.pair_bonus.__wrapped__(p[0], p[1]) == P.pair_bonus(p[0], p[1]) == 1.0 + min(3.0, max(0.0, pmi))
+    assert all(P._script_runs().get(chr(o), "") == P._script_run(chr(o)) for o in range(0x30000))
+    for a, b in itertools.product("aZéàカなの한국中，1 ", repeat=2):
+        run = P._script_run(a)
+        expected = 1.0 if a + b not in pairs and a != b and run and run == P._script_run(b) else 0.0
+        if a + b not in pairs:
+            assert P.pair_bonus.__wrapped__(a, b) == P.pair_bonus(a, b) == expected, (a, b)
+    chars = list("中心一的鏇欏，。カなaé한") + list(P.chars_after("中"))[:50] + list(P.chars_before("心"))[:50]
+    for left, right in itertools.product(["", "中", "心", "カ", "a", "é", "한", "，"], repeat=2):
+        expected = [(P.pair_bonus(left, c) if left else 0.0, P.pair_bonus(c, right) if right else 0.0)
+                    for c in chars]
+        assert P.pair_bonuses(left, chars, right) == expected
