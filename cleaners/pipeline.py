@@ -58,9 +58,11 @@ STEPS: dict[str, Step] = {
 # Steps that only measure and judge: they still run after a rejection so the
 # rejected row carries its language and signals.
 _ALWAYS_RUN = {"language", "moderation", "quality"}  # moderation: PII is redacted in rejected rows too
-# Steps that run once, before the rewriting passes settle (limits, language)
-# or after them (quality, which measures the final text).
-_ONCE = {"limits", "language"}
+# Steps that run once, before the rewriting passes settle (limits) or after
+# them (quality, which measures the final text).  ``language`` runs again in
+# a later pass only when that pass changed the text before it and the first
+# reading was not Chinese (see :func:`_run`).
+_ONCE = {"limits"}
 _FINAL = {"quality"}
 
 
@@ -92,21 +94,25 @@ def clean(doc: Document, config: CleanerConfig | None = None,
     own_timings: dict[str, float] = {}
     names = cfg.step_names()
     text, edited = _run([n for n in names if n not in _FINAL], text, ctx, own_timings, 1)
-    rewriting = [n for n in names if n not in _FINAL and n not in _ONCE]
+    later = [n for n in names if n not in _FINAL and n not in _ONCE]
     for pass_no in range(2, cfg.max_passes + 1):
         if ctx.verdict is not None or not edited:
             break
         # Steps after the last one that edited have already seen this exact
         # text: they need to run again only if an earlier step changes it now.
-        last = max((rewriting.index(n) for n in edited if n in rewriting), default=-1)
+        last = max((later.index(n) for n in edited if n in later), default=-1)
         if last < 0:
             break
         first_pass_signals = dict(ctx.signals)
         before = text
-        text, edited = _run(rewriting[:last + 1], text, ctx, own_timings, pass_no)
+        relabelled: set[str] = set()
+        text, edited = _run(later[:last + 1], text, ctx, own_timings, pass_no, relabelled=relabelled)
         if edited:
-            text, more = _run(rewriting[last + 1:], text, ctx, own_timings, pass_no)
+            text, more = _run(later[last + 1:], text, ctx, own_timings, pass_no, changed=True,
+                              relabelled=relabelled)
             edited += more
+        for k in relabelled:            # a new language reading keeps its own signals
+            first_pass_signals.pop(k, None)
         ctx.signals.update(first_pass_signals)  # the first pass's measurements describe the document
         if text == before:
             break
@@ -134,15 +140,33 @@ def clean(doc: Document, config: CleanerConfig | None = None,
     )
 
 
-def _run(names: list[str], text: str, ctx: Context, timings: dict[str, float],
-         pass_no: int) -> tuple[str, list[str]]:
-    """Run ``names`` in order; return the text and the names of the steps that edited it."""
+def _run(names: list[str], text: str, ctx: Context, timings: dict[str, float], pass_no: int,
+         changed: bool = False, relabelled: set[str] | None = None) -> tuple[str, list[str]]:
+    """Run ``names`` in order; return the text and the names of the steps that edited it.
+
+    In a later pass (``pass_no`` > 1), ``language`` runs again only when the
+    text changed in this pass before it (``changed``: by steps run before this
+    call) and the document was not read as Chinese: a repair made now can
+    reveal what damage hid ("ºÉ" was read ``und``; repaired to 盡 it is
+    Chinese, and the script step must see that now, or the next clean would
+    convert it).  A Chinese reading stands: the script step has converted the
+    text since, so reading it again would report the converted script.  The
+    keys it writes go into ``relabelled``.
+    """
     edited: list[str] = []
     for name in names:
         if ctx.verdict is not None and name not in _ALWAYS_RUN:
             continue
+        if name == "language" and pass_no > 1:
+            if not (changed or edited) or script.is_chinese(ctx):
+                continue
+            ctx.flags[:] = [f for f in ctx.flags if f != "mixed"]
+            signals_before = dict(ctx.signals)
         t0 = time.perf_counter()
         edits = STEPS[name](text, ctx)
+        if name == "language" and pass_no > 1 and relabelled is not None:
+            relabelled.update(k for k, v in ctx.signals.items() if signals_before.get(k, v) != v
+                              or k not in signals_before)
         if edits:
             if pass_no > 1:
                 edits = [dataclasses.replace(e, note=f"pass={pass_no};{e.note}") for e in edits]

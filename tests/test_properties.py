@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cleaners.config import CleanerConfig
@@ -50,6 +50,9 @@ def test_edits_replay_to_output(text):
 
 @SETTINGS
 @given(TEXTS)
+# found by hypothesis: the control goes in pass 1, the repair to 盡 comes in
+# pass 2, and only a new language reading there lets the script step convert it
+@example("\x8dºÉ𠀀")
 def test_idempotent(text):
     once = _clean(text).text
     assert _clean(once).text == once

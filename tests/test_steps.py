@@ -48,8 +48,11 @@ def _clean_with_full_passes(text: str, cfg: CleanerConfig):
         if ctx.verdict is not None or not ctx.edits:
             break
         signals, before = dict(ctx.signals), text
+        relabelled: set[str] = set()
         text, _ = pipeline._run([n for n in names if n not in pipeline._FINAL and n not in pipeline._ONCE],
-                                text, ctx, {}, pass_no)
+                                text, ctx, {}, pass_no, relabelled=relabelled)
+        for k in relabelled:
+            signals.pop(k, None)
         ctx.signals.update(signals)
         if text == before:
             break
