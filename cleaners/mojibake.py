@@ -930,6 +930,23 @@ def _latin_family_plausible(line: str) -> bool:
     return ftfy.fix_encoding(line, _ftfy_utf8_config()) == line
 
 
+def _reads_as_utf8(run: str) -> bool:
+    """Whether ftfy reads this Latin-1-looking run as UTF-8 mojibake.
+
+    The line-level check in :func:`_latin_family_plausible` cannot see it when
+    the run sits inside Chinese text (ftfy does not re-encode a whole line
+    that holds real Han), and repairing pieces of the run as GBK would leave
+    ftfy nothing to fix: "上半å¹´æ–°" became "上半å¹存–°"."""
+    import ftfy
+
+    run = run.translate(_C1_AS_CP1252)
+    if ftfy.fix_encoding(run, _ftfy_utf8_config()) != run:
+        return True
+    # real quotes and dashes of the Chinese text around it can end up in the run
+    core = run.strip("\u201c\u201d\u2018\u2019\u2026\u2014\u2013\u00b7")
+    return core != run and len(core) >= 2 and ftfy.fix_encoding(core, _ftfy_utf8_config()) != core
+
+
 _HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
 _C1_AS_CP1252 = {b: bytes([b]).decode("cp1252") for b in range(0x80, 0xA0)
                  if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
@@ -1001,6 +1018,8 @@ def _line_repairs(line: str, cfg: MojibakeConfig, latin_only: bool = False) -> l
     for m in (_LATIN_RUN.finditer(line) if latin_ok else ()):
         if sum(1 for c in m.group() if 0x80 <= ord(c) <= 0xFF) < 2:
             continue
+        if _reads_as_utf8(m.group()):
+            continue    # UTF-8 read as cp1252 inside Chinese text: ftfy repairs the run next
         for fam in families:
             if fam.wrong != "latin1":
                 continue

@@ -320,3 +320,27 @@ def test_pair_bonus_tables_match_the_formula():
         expected = [(P.pair_bonus(left, c) if left else 0.0, P.pair_bonus(c, right) if right else 0.0)
                     for c in chars]
         assert P.pair_bonuses(left, chars, right) == expected
+
+
+def _sloppy_cp1252(text: str) -> str:
+    """UTF-8 bytes read as Windows-1252 the way browsers do: the five bytes
+    cp1252 leaves undefined become C1 controls."""
+    return "".join(chr(b) if b in (0x81, 0x8D, 0x8F, 0x90, 0x9D) else bytes([b]).decode("cp1252")
+                   for b in text.encode("utf-8"))
+
+
+@pytest.mark.parametrize("inner, before, after", [
+    ("数据中心建设明显提速，上半年新开工的大型项目超过二十个。", "今天的新闻：", "大家都很关心。"),
+    ("份報紙，十分好奇。", "他買了一", "“這是真的嗎？”"),   # a real quote right after the run
+])
+def test_utf8_read_as_cp1252_inside_chinese_is_left_to_ftfy(inner, before, after):
+    """A UTF-8-as-cp1252 run inside Chinese text is ftfy's case: repairing
+    pieces of it as GBK or Big5 read as Latin-1 ("å¹´" -> "å¹存") used to leave
+    ftfy nothing to fix."""
+    from cleaners.pipeline import clean_text
+
+    text = before + _sloppy_cp1252(inner) + after
+    out, edits, _ = run(text)
+    assert edits == [], [(e.rule, e.before, e.after) for e in edits]
+    cleaned = clean_text(text, CleanerConfig().replace(script={"target": "keep"}, quality={"min_score": None}))
+    assert cleaned == before + inner + after
