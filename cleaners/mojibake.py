@@ -187,6 +187,8 @@ def _right_bytes(kind: str, ch: str) -> bytes | None:
 
 
 def _decode_pair(kind: str, b1: int, b2: int) -> str | None:
+    """What the right codec of ``kind`` reads for the pair (the definition; rows use
+    :func:`_decode_lead`, the same pairs decoded in one call)."""
     raw = bytes([b1, b2])
     codecs = ("gb18030",) if kind == "gbk" else ("cp950", "big5hkscs")
     for codec in codecs:
@@ -199,6 +201,33 @@ def _decode_pair(kind: str, b1: int, b2: int) -> str | None:
     return None
 
 
+# Building a row pair by pair cost ~0.5 ms (256 decodes, most raising): about 0.25 s per
+# process for the rows and reject rows the benchmark corpus needs.  One decode of the 256
+# pairs, each followed by "\n", gives the same pieces: "\n" is neither a lead nor a trail
+# byte of these codecs, so it ends every pair's error or character, and a decoding error
+# leaves U+FFFD (errors="replace", handled inside the codec) in its pair's piece, which no
+# pair of these codecs decodes to.  tests/test_mojibake.py compares every row with the
+# pair-by-pair definition.
+_LEAD_PAIRS: dict[int, bytes] = {}
+
+
+def _decode_lead(codec: str, b1: int) -> list[str | None] | None:
+    """``bytes([b1, b2]).decode(codec)`` for each ``b2`` (None where it raises), in one
+    decode; None when the pieces do not line up (then the caller decodes pair by pair)."""
+    data = _LEAD_PAIRS.get(b1)
+    if data is None:
+        buf = bytearray(b"\n" * 768)       # b1 b2 "\n" for each b2
+        buf[0::3] = bytes([b1]) * 256
+        buf[1::3] = bytes(range(256))
+        data = _LEAD_PAIRS[b1] = bytes(buf)
+    pieces = data.decode(codec, "replace").split("\n")
+    # b2 = 0x0A is a pair that fails ("b1" alone, then its "\n") and one empty piece more
+    if len(pieces) != 258 or "\ufffd" not in pieces[10] or pieces[11] or pieces[257]:
+        return None
+    del pieces[11]
+    return [None if "\ufffd" in x else x for x in pieces[:256]]
+
+
 _DBCS_ROWS: dict[tuple[str, int], tuple[str | None, ...]] = {}
 
 
@@ -208,8 +237,22 @@ def _dbcs_row(kind: str, b1: int) -> tuple[str | None, ...]:
     2 x 256 rows of 256, where a cache of pairs kept a key per pair."""
     row = _DBCS_ROWS.get((kind, b1))
     if row is None:
-        row = _DBCS_ROWS[(kind, b1)] = tuple(_decode_pair(kind, b1, b2) for b2 in range(256))
+        row = _DBCS_ROWS[(kind, b1)] = _build_dbcs_row(kind, b1)
     return row
+
+
+def _build_dbcs_row(kind: str, b1: int) -> tuple[str | None, ...]:
+    """``_decode_pair(kind, b1, b2)`` for every ``b2``, one decode per codec."""
+    row: list[str | None] = [None] * 256
+    for codec in ("gb18030",) if kind == "gbk" else ("cp950", "big5hkscs"):
+        got = _decode_lead(codec, b1)
+        if got is None:
+            return tuple(_decode_pair(kind, b1, b2) for b2 in range(256))
+        for b2, s in enumerate(got):
+            # (a piece of one character is almost always the case: one comparison for it)
+            if s and row[b2] is None and (s >= "\x80" if len(s) == 1 else all(ord(c) >= 0x80 for c in s)):
+                row[b2] = s
+    return tuple(row)
 
 
 def _dbcs_pair(kind: str, b1: int, b2: int) -> str | None:
@@ -469,7 +512,9 @@ def _reject_row(wrong: str, x: int) -> tuple[bool, ...]:
     row = _REJECT_ROWS.get((wrong, x))
     if row is None:
         codec = "gbk" if wrong == "gbk" else "big5"
-        row = _REJECT_ROWS[(wrong, x)] = tuple(_rejects(codec, bytes([x, y])) for y in range(256))
+        got = _decode_lead(codec, x)      # one decode for the row (see _LEAD_PAIRS)
+        row = _REJECT_ROWS[(wrong, x)] = (tuple(s is None for s in got) if got is not None else
+                                          tuple(_rejects(codec, bytes([x, y])) for y in range(256)))
     return row
 
 

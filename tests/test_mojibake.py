@@ -300,6 +300,23 @@ def test_byte_pair_tables_match_the_codecs():
                                                                                 for y in range(-1, 256)]
 
 
+def test_byte_pair_rows_come_from_one_decode_per_lead_byte():
+    """The rows above are built by :func:`_decode_lead` (one decode per lead byte), not by
+    its pair-by-pair fallback: its pieces line up for every codec and lead byte, and
+    they are what decoding each pair alone gives."""
+    from cleaners import mojibake as M
+
+    def alone(codec: str, raw: bytes) -> str | None:
+        try:
+            return raw.decode(codec)
+        except UnicodeDecodeError:
+            return None
+
+    for codec in ("gb18030", "cp950", "big5hkscs", "gbk", "big5"):
+        for b1 in range(0x80, 0x100):
+            assert M._decode_lead(codec, b1) == [alone(codec, bytes([b1, b2])) for b2 in range(256)], (codec, b1)
+
+
 def test_pair_bonus_tables_match_the_formula():
     """``pair_bonus`` reads precomputed tables: 1 + capped PMI for a known pair,
     1 for two different letters of one script run, else 0."""
