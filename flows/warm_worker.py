@@ -7,4 +7,9 @@ instead of spending about a second of CPU importing and loading them again
 import flows.runner  # noqa: F401  (the shard code and pyarrow)
 from cleaners.pipeline import warm_up
 
-warm_up()
+try:
+    warm_up()
+except Exception:  # noqa: BLE001
+    # Only an optimisation: the forkserver must still start (anything but
+    # ImportError raised here would kill it), and workers then load lazily.
+    pass
