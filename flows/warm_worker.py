@@ -4,6 +4,8 @@ configuration, so every pool worker starts from a warm copy-on-write image
 instead of spending about a second of CPU importing and loading them again
 (measured in docs/performance.md)."""
 
+import logging
+
 import flows.runner  # noqa: F401  (the shard code and pyarrow)
 from cleaners.pipeline import warm_up
 
@@ -12,4 +14,4 @@ try:
 except Exception:  # noqa: BLE001
     # Only an optimisation: the forkserver must still start (anything but
     # ImportError raised here would kill it), and workers then load lazily.
-    pass
+    logging.getLogger("qingxi").warning("warm-up of the pool's forkserver failed", exc_info=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import pickle
 
 import numpy as np
@@ -216,7 +217,14 @@ def test_minhash_without_sort_is_the_same(n):
 def _reference_repeated(text: str, min_chars: int) -> list:
     """repeated_paragraphs as first written (pool of tuples, numpy scalars)."""
     from cleaners.dedup import (
-        _BOTTOM, _NEAR, _NEAR_JACCARD, _P_CHAR, _PARA_GRAM, _blocks, _splitmix, normalized_codepoints,
+        _BOTTOM,
+        _NEAR,
+        _NEAR_JACCARD,
+        _P_CHAR,
+        _PARA_GRAM,
+        _blocks,
+        _splitmix,
+        normalized_codepoints,
     )
 
     blocks = _blocks(text)
@@ -227,7 +235,7 @@ def _reference_repeated(text: str, min_chars: int) -> list:
     lengths = [int(kept_before[e] - kept_before[s]) for s, e in blocks]
     ranked = sorted((n, b) for b, n in enumerate(lengths) if n >= min_chars)
     maybe = set()
-    for (n1, b1), (n2, b2) in zip(ranked, ranked[1:]):
+    for (n1, b1), (n2, b2) in itertools.pairwise(ranked):
         if n1 >= _NEAR * n2:
             maybe.update((b1, b2))
     if not maybe:

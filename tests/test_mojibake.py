@@ -357,7 +357,7 @@ def test_utf8_read_as_cp1252_inside_chinese_is_left_to_ftfy(inner, before, after
     from cleaners.pipeline import clean_text
 
     text = before + _sloppy_cp1252(inner) + after
-    out, edits, _ = run(text)
+    _, edits, _ = run(text)
     assert edits == [], [(e.rule, e.before, e.after) for e in edits]
     cleaned = clean_text(text, CleanerConfig().replace(script={"target": "keep"}, quality={"min_score": None}))
     assert cleaned == before + inner + after
