@@ -401,10 +401,11 @@ def convert_script(text: str, ctx: Context) -> list[Edit]:
              if line and HAN_RE.search(line) and not (mixed and KANA_OR_HANGUL_RE.search(line))]
     if not lines:
         return []
+    line_counts: dict[int, tuple[int, int]] = {}   # by offset, when already counted
     if mixed:
-        counts = [_script_counts(line) for _, line in lines]
-        simp_total = sum(s for s, _ in counts)
-        trad_total = sum(t for _, t in counts)
+        line_counts = {off: _script_counts(line) for off, line in lines}
+        simp_total = sum(s for s, _ in line_counts.values())
+        trad_total = sum(t for _, t in line_counts.values())
     else:   # the sets hold Han characters only: lines without Han count nothing
         simp_total, trad_total = int(table_counts[1]), int(table_counts[2])
     source = "Hant" if trad_total > simp_total else "Hans"
@@ -422,7 +423,7 @@ def convert_script(text: str, ctx: Context) -> list[Edit]:
         elif variant is None and not stray_re.search(line):
             continue               # nothing of the other script, no regional variants
         else:
-            cnt = _script_counts(line)
+            cnt = line_counts.get(off) or _script_counts(line)
             if cnt[other] >= _PASSAGE_MIN_CHARS and cnt[other] > cnt[own]:
                 fn, rule, note = full, f"script:{target.full}", f"{'Hant' if other else 'Hans'} passage"
             elif cnt[other] and stray is not None:
