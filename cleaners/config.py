@@ -212,7 +212,7 @@ class CleanerConfig(_Section):
     """The whole pipeline's configuration; see each section's docstring."""
 
     steps: tuple[str, ...] | None = None  # None: every registered step, in registry order (cleaners/pipeline.py)
-    max_passes: int = Field(2, ge=1, le=5)  # rewriting steps run again while a pass still changes the text
+    max_passes: int = Field(3, ge=1, le=5)  # rewriting steps run again while a pass still changes the text
     input: InputConfig = InputConfig()
     limits: LimitsConfig = LimitsConfig()
     mojibake: MojibakeConfig = MojibakeConfig()
