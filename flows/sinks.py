@@ -136,8 +136,19 @@ def _float_or_none(v: Any) -> float | None:
     return None if v is None else float(v)
 
 
+CHUNK_ROWS = 200  # Python rows buffered before they become an Arrow chunk
+
+
 class PartWriter:
-    """Writes rows to one Parquet part in row groups; atomic on ``close``.
+    """Writes rows to one Parquet part in row groups of ``row_group_rows``;
+    atomic on ``close``.
+
+    Rows arrive one by one (:meth:`add`, as dicts) or as Arrow tables
+    (:meth:`add_table`), in order.  Every ``CHUNK_ROWS`` dict rows become an
+    Arrow chunk, and a row group is written when the chunks hold
+    ``row_group_rows``: memory is the Arrow size of one row group (about
+    7 KB a row on the benchmark corpus) instead of a row group of dicts
+    (several times that).
 
     ``store`` is the output root (:class:`flows.storage.Store`, local or
     remote) and ``rel`` the part's path inside it.  Nothing is created until
@@ -152,42 +163,61 @@ class PartWriter:
         self.schema = schema.with_metadata({k.encode(): v.encode() for k, v in file_metadata.items()})
         self.row_group_rows = row_group_rows
         self.compression = None if compression == "none" else compression
-        self._rows: list[dict[str, Any]] = []
+        self._rows: list[dict[str, Any]] = []      # Python rows not yet in Arrow form
+        self._chunks: list[pa.Table] = []          # Arrow rows not yet written
+        self._pending = 0                          # rows in ``_chunks``
         self._writer: pq.ParquetWriter | None = None
         self._tmp: str | None = None
-        self.n_rows = 0
+        self.n_rows = 0                            # rows written (all of them after ``close``)
 
     def add(self, row: dict[str, Any]) -> None:
         self._rows.append(row)
-        if len(self._rows) >= self.row_group_rows:
-            self._flush()
+        if len(self._rows) >= CHUNK_ROWS:
+            self._convert()
 
     def add_table(self, table: pa.Table) -> None:
-        """Append rows already in Arrow form (same columns)."""
-        self._flush()
+        """Append rows already in Arrow form (same columns), after the rows added before."""
+        self._convert()
+        self._append(table.cast(self.schema))
+
+    def _convert(self) -> None:
+        """Turn the buffered Python rows into an Arrow chunk: a row takes
+        several times less memory in Arrow form, so a row group waits there."""
+        if self._rows:
+            table = pa.Table.from_pylist(self._rows, schema=self.schema)
+            self._rows = []
+            self._append(table)
+
+    def _append(self, table: pa.Table) -> None:
         if table.num_rows:
-            self._open()
-            assert self._writer is not None
-            self._writer.write_table(table.cast(self.schema), row_group_size=self.row_group_rows)
-            self.n_rows += table.num_rows
+            self._chunks.append(table)
+            self._pending += table.num_rows
+        while self._pending >= self.row_group_rows:
+            self._write(self.row_group_rows)
 
     def _open(self) -> None:
         if self._writer is None:
             self._tmp = self.store.temp_file(self.rel, ".parquet")
             self._writer = pq.ParquetWriter(self._tmp, self.schema, compression=self.compression)
 
-    def _flush(self) -> None:
-        if not self._rows:
+    def _write(self, n: int | None = None) -> None:
+        """Write the first ``n`` pending rows (all when None) as one row group."""
+        if not self._pending:
             return
+        table = pa.concat_tables(self._chunks)
+        rest = None
+        if n is not None and n < table.num_rows:
+            table, rest = table.slice(0, n), table.slice(n)
         self._open()
         assert self._writer is not None
-        table = pa.Table.from_pylist(self._rows, schema=self.schema)
         self._writer.write_table(table, row_group_size=self.row_group_rows)
-        self.n_rows += len(self._rows)
-        self._rows = []
+        self.n_rows += table.num_rows
+        self._chunks = [rest] if rest is not None else []
+        self._pending = rest.num_rows if rest is not None else 0
 
     def close(self) -> None:
-        self._flush()
+        self._convert()
+        self._write()
         if self._writer is not None:
             self._writer.close()
             assert self._tmp is not None
