@@ -632,12 +632,13 @@ class _Lines:
 
 
 def find_hits(text: str, ruleset: RuleSet, *, simplified: bool = True,
-              window_share: float | None = None) -> list[Hit]:
+              window_share: float | None = None, keyed: tuple[str, np.ndarray] | None = None) -> list[Hit]:
     """Every (rule, line) match in ``text``, in text order.
 
     ``window_share`` caps head/tail windows at that share of the non-blank
     lines (at least 3 lines), so that in a short document the "edges" do not
-    cover the whole text.
+    cover the whole text.  ``keyed``: ``_key(text, simplified)`` when the
+    caller has it already.
 
     >>> hits = find_hits("文章正文。\\n責任編輯：王五", get_ruleset())
     >>> [(h.rule.id, h.line) for h in hits]
@@ -645,7 +646,7 @@ def find_hits(text: str, ruleset: RuleSet, *, simplified: bool = True,
     """
     if not text or not ruleset.rules:
         return []
-    key, key_cps = _key(text, simplified)
+    key, key_cps = keyed if keyed is not None else _key(text, simplified)
     lines = _Lines.of(text)
     cap = None
     if window_share is not None:
@@ -765,7 +766,21 @@ def strip_boilerplate(text: str, ctx: Context) -> list[Edit]:
     if not cfg.enabled or not text:
         return []
     ruleset = get_ruleset(cfg)
-    hits = find_hits(text, ruleset, simplified=cfg.match_simplified, window_share=cfg.window_share)
+    if not ruleset.rules:
+        hits: list[Hit] = []
+    else:
+        # Rules see only the match key and where the lines break (which the key
+        # keeps), so a later pass whose text has the key of a text this step
+        # found nothing in (a Traditional document the script step has since
+        # converted, say) would find nothing again.
+        keyed = _key(text, cfg.match_simplified)
+        if ctx.memo.get(STEP) == keyed[0]:
+            hits = []
+        else:
+            hits = find_hits(text, ruleset, simplified=cfg.match_simplified, window_share=cfg.window_share,
+                             keyed=keyed)
+            if not hits:
+                ctx.memo[STEP] = keyed[0]
     ctx.signals["boilerplate_removed_chars"] = 0.0
     ctx.signals["spam_rule_hits"] = float(len({h.line for h in hits if h.rule.spam}))
     if not hits:

@@ -29,6 +29,9 @@ class Context:
     quality_score: float = 0.0
     edits: list[Edit] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=dict)
+    # What a step remembers between the passes of one ``clean`` call (say, the
+    # match key of a text it found nothing in), keyed by the step's name.
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def flag(self, name: str) -> None:
         if name not in self.flags:

@@ -488,3 +488,37 @@ def test_lines_split_like_the_plain_loop(text):
 
     got = _Lines.of(text)
     assert (got.starts, got.ends, got.blank, got.rank_head, got.rank_tail) == _reference_lines(text)
+
+
+def test_a_later_pass_with_the_same_match_key_is_not_matched_again(monkeypatch):
+    """The step remembers the match key of a text it found nothing in; the same
+    key in a later pass (the script step converted the text) skips the rules,
+    a changed key does not."""
+    import cleaners.boilerplate as bp
+
+    calls = []
+    real = bp.find_hits
+    monkeypatch.setattr(bp, "find_hits", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    trad = "市政府今天召開會議，討論了新的發展計劃。\n會議由市長主持。"
+    simp = "市政府今天召开会议，讨论了新的发展计划。\n会议由市长主持。"
+    ctx = Context(doc=Document.make("t", 0, trad), config=CleanerConfig(), text_in=trad)
+    assert strip_boilerplate(trad, ctx) == []
+    assert strip_boilerplate(simp, ctx) == []          # same key: remembered
+    assert calls == [trad]
+    spam = simp + "\n本文來源：網絡，如有侵權請聯繫刪除。"
+    edits = strip_boilerplate(spam, ctx)                 # new key: matched, and the notice found
+    assert calls == [trad, spam]
+    assert edits and "侵權" in edits[-1].before
+
+
+def test_cleaning_a_traditional_document_matches_boilerplate_once(monkeypatch):
+    import cleaners.boilerplate as bp
+    from cleaners.pipeline import clean
+
+    calls = []
+    real = bp.find_hits
+    monkeypatch.setattr(bp, "find_hits", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    text = "市政府今天召開會議，討論了新的發展計劃。\n會議由市長主持，各部門負責人出席。"
+    res = clean(Document.make("t", 0, text), CleanerConfig())
+    assert res.text.startswith("市政府今天召开会议")     # converted in pass 1, so a pass 2 ran
+    assert len(calls) == 1
