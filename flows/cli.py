@@ -22,6 +22,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 console = Console(stderr=True)
+EARLY_POOL_BYTES = 16 * 1024 * 1024  # the default output.shard_bytes
 out_console = Console()
 
 
@@ -88,6 +89,14 @@ def run(
     Runs locally with no server to set up; a rerun with the same command resumes,
     skipping finished shards.
     """
+    tracked = prefect or dask or dask_address or os.environ.get("PREFECT_API_URL")
+    if not tracked and workers != 1 and (os.cpu_count() or 1) > 1:
+        from flows.pool import local_input_bytes, start_forkserver
+
+        # Likely two shards or more (the default shard size): let the pool's
+        # forkserver import and warm up while this process does the same.
+        if local_input_bytes(list(paths), EARLY_POOL_BYTES) > EARLY_POOL_BYTES:
+            start_forkserver()
     from flows.sources import InputError
 
     cfg = _load_config(config, set_)
@@ -95,7 +104,7 @@ def run(
         run_date = _check_date(run_date)
     started = time.perf_counter()
     try:
-        if prefect or dask or dask_address or os.environ.get("PREFECT_API_URL"):
+        if tracked:
             from flows.cleanup import cleanup
             from flows.runner import default_workers
 

@@ -683,16 +683,13 @@ def _init_worker(config: CleanerConfig) -> None:
 
 def _run_pool(shards: list[Shard], config: CleanerConfig, out: str, n: int,
               progress: ProgressFn | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    if "forkserver" in mp.get_all_start_methods():
-        ctx = mp.get_context("forkserver")
-        # Workers fork from a server that imported the pipeline and loaded its
-        # tables once (ignored if this process already started its forkserver).
-        ctx.set_forkserver_preload(["flows.warm_worker"])
-    else:
-        ctx = mp.get_context("spawn")
+    from flows.pool import pool_context
+
+    # Workers fork from a server that imported the pipeline and loaded its
+    # tables once (flows.pool; the CLI may have started it already).
+    ctx = pool_context()
     results: list[dict[str, Any]] = []
     failed: list[dict[str, Any]] = []
     with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_init_worker,
