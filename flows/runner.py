@@ -278,8 +278,9 @@ def _load_deduper(store: Store, rel: str, **kw: Any) -> Deduper | None:
 
 
 def _duplicates(store: Store, shards: list[Shard], results: list[dict[str, Any]], config: CleanerConfig,
-                state: tuple[Store, str] | None) -> dict[str, str]:
-    """Run-wide duplicate clusters: {duplicate id: id of the document kept}.
+                state: tuple[Store, str] | None) -> dict[int, dict[str, str]]:
+    """Run-wide duplicate clusters, by the shard holding the duplicate:
+    {shard index: {duplicate id: id of the document kept}}.
 
     ``state`` (an incremental run's base output and the state file in it)
     brings the fingerprints of documents kept by earlier run dates; they win
@@ -293,15 +294,19 @@ def _duplicates(store: Store, shards: list[Shard], results: list[dict[str, Any]]
     if run is None:
         run = Deduper(_dedup_params(config))
     done = {r["key"] for r in results}
+    shard_of: dict[str, int] = {}
     for s in shards:
         if s.key in done:
             part = _load_deduper(store, _staged(s.key, "dedup", "npz"))
             if part is not None:
                 run.merge(part)
-    dup_of = run.clusters()
+                shard_of.update(dict.fromkeys(part.ids, s.index))
+    by_shard: dict[int, dict[str, str]] = {}
+    for dup, kept in run.clusters().items():
+        by_shard.setdefault(shard_of[dup], {})[dup] = kept
     if state is not None:
         _save_deduper(state[0], state[1], run, kept_only=True)
-    return dup_of
+    return by_shard
 
 
 def _iter_batches(store: Store, rel: str, batch_size: int):
@@ -469,44 +474,35 @@ def _apply_run_wide(row: dict[str, Any], edits: list[Any], config: CleanerConfig
 
 def finalize(out: str, shards: list[Shard], results: list[dict[str, Any]], config: CleanerConfig,
              elapsed: float, failed: list[dict[str, Any]] | None = None,
-             dedup_state: tuple[str, str] | None = None) -> dict[str, Any]:
+             dedup_state: tuple[str, str] | None = None,
+             map_shards: Callable[..., Any] | None = None) -> dict[str, Any]:
     """The run-wide pass, then the final parts, the manifest and the report.
 
     Reads every shard's staged parts (never modified, so a finalize that is
     killed and run again gives the same result), removes lines repeated
     across many documents of a site, writes ``kept/`` and ``rejected/``,
-    removes parts of earlier runs that this run does not own.
+    removes parts of earlier runs that this run does not own.  The run-wide
+    decisions are made here; rewriting each shard's parts is
+    :func:`finalize_shard`, which ``map_shards`` (``Executor.map``, say) may
+    run in parallel.
     """
     store = Store(out)
     repeated = _repeated(store, shards, results, config)
     state = (Store(dedup_state[0]), dedup_state[1]) if dedup_state else None
-    dup_of = _duplicates(store, shards, results, config, state)
+    dup_by_shard = _duplicates(store, shards, results, config, state)
+    done = {r["key"] for r in results}
+    todo = [s for s in shards if s.key in done]
+    args = (todo, [out] * len(todo), [config] * len(todo),
+            [dup_by_shard.get(s.index, {}) for s in todo], [repeated] * len(todo))
+    outcomes = (map_shards or map)(finalize_shard, *args) if len(todo) > 1 else map(finalize_shard, *args)
     moved: Counter[str] = Counter()
     run_rules: dict[str, dict[str, Any]] = {}
-    done = {r["key"] for r in results}
-    for s in shards:
-        if s.key not in done:
-            continue
-        opts = _part_options(config, s.key)
-        kept_w = PartWriter(store, f"kept/part-{s.key}.parquet", KEPT_SCHEMA, **opts)
-        rej_w = PartWriter(store, f"rejected/part-{s.key}.parquet", REJECTED_SCHEMA, **opts)
-        try:
-            # batch by batch: memory follows the row-group size, not the shard size
-            for batch in _iter_batches(store, _staged(s.key, "kept"), READ_BATCH_ROWS):
-                _finalize_batch(batch, dup_of, repeated, config, moved, run_rules, kept_w, rej_w)
-            for batch in _iter_batches(store, _staged(s.key, "rejected"), READ_BATCH_ROWS):
-                rej_w.add_table(pa.Table.from_batches([batch]))
-            kept_w.close()
-            rej_w.close()
-        except BaseException:
-            kept_w.abort()
-            rej_w.abort()
-            raise
-        release_memory()
-        if kept_w.n_rows == 0:
-            store.remove(f"kept/part-{s.key}.parquet")
-        if rej_w.n_rows == 0:
-            store.remove(f"rejected/part-{s.key}.parquet")
+    for shard_moved, shard_rules in outcomes:  # in shard order, as the samples must be
+        moved.update(shard_moved)
+        for rule, v in shard_rules.items():
+            cur = run_rules.setdefault(rule, {"count": 0, "chars_removed": 0, "sample": v["sample"]})
+            cur["count"] += v["count"]
+            cur["chars_removed"] += v["chars_removed"]
     _remove_stale(store, {s.key for s in shards})
     manifest = build_manifest(results, config, elapsed, failed or [], moved, run_rules)
     store.write_text("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
@@ -514,6 +510,38 @@ def finalize(out: str, shards: list[Shard], results: list[dict[str, Any]], confi
 
     write_html(out, manifest)
     return manifest
+
+
+def finalize_shard(s: Shard, out: str, config: CleanerConfig, dup_of: dict[str, str],
+                   repeated: dict[str, set[int]]) -> tuple[Counter[str], dict[str, dict[str, Any]]]:
+    """Write one shard's final parts from its staged ones: ``dup_of`` (this
+    shard's duplicates: id -> id kept) move to rejected, ``repeated`` site lines
+    are removed.  Returns the rows moved to rejected, by reason, and the
+    run-wide rules' counts."""
+    store = Store(out)
+    moved: Counter[str] = Counter()
+    run_rules: dict[str, dict[str, Any]] = {}
+    opts = _part_options(config, s.key)
+    kept_w = PartWriter(store, f"kept/part-{s.key}.parquet", KEPT_SCHEMA, **opts)
+    rej_w = PartWriter(store, f"rejected/part-{s.key}.parquet", REJECTED_SCHEMA, **opts)
+    try:
+        # batch by batch: memory follows the row-group size, not the shard size
+        for batch in _iter_batches(store, _staged(s.key, "kept"), READ_BATCH_ROWS):
+            _finalize_batch(batch, dup_of, repeated, config, moved, run_rules, kept_w, rej_w)
+        for batch in _iter_batches(store, _staged(s.key, "rejected"), READ_BATCH_ROWS):
+            rej_w.add_table(pa.Table.from_batches([batch]))
+        kept_w.close()
+        rej_w.close()
+    except BaseException:
+        kept_w.abort()
+        rej_w.abort()
+        raise
+    release_memory()
+    if kept_w.n_rows == 0:
+        store.remove(f"kept/part-{s.key}.parquet")
+    if rej_w.n_rows == 0:
+        store.remove(f"rejected/part-{s.key}.parquet")
+    return moved, run_rules
 
 
 def _remove_stale(store: Store, keys: set[str]) -> None:
@@ -620,12 +648,15 @@ def run_local(inputs: list[str], out: str, config: CleanerConfig, *, workers: in
     target = f"{out.rstrip('/')}/run_date={run_date}" if run_date else out
     prepare_output(target, fresh)
     n = min(workers or default_workers(), len(shards))
+    state = (out, DEDUP_STATE) if run_date else None
     if n <= 1:
         results, failed = _run_serial(shards, config, target, progress)
+        manifest = finalize(target, shards, results, config, time.perf_counter() - t0, failed, state)
     else:
-        results, failed = _run_pool(shards, config, target, n, progress)
-    manifest = finalize(target, shards, results, config, time.perf_counter() - t0, failed,
-                        dedup_state=(out, DEDUP_STATE) if run_date else None)
+        with _pool(config, n) as pool:
+            results, failed = _run_pool(pool, shards, config, target, progress)
+            manifest = finalize(target, shards, results, config, time.perf_counter() - t0, failed, state,
+                                map_shards=pool.map)
     if run_date:
         update_ledger(out, shards, results, run_date)
     return manifest
@@ -681,26 +712,30 @@ def _init_worker(config: CleanerConfig) -> None:
     warm_up(config)
 
 
-def _run_pool(shards: list[Shard], config: CleanerConfig, out: str, n: int,
-              progress: ProgressFn | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+def _pool(config: CleanerConfig, n: int) -> Any:
+    from concurrent.futures import ProcessPoolExecutor
 
     from flows.pool import pool_context
 
     # Workers fork from a server that imported the pipeline and loaded its
     # tables once (flows.pool; the CLI may have started it already).
-    ctx = pool_context()
+    return ProcessPoolExecutor(max_workers=n, mp_context=pool_context(), initializer=_init_worker,
+                               initargs=(config,))
+
+
+def _run_pool(pool: Any, shards: list[Shard], config: CleanerConfig, out: str,
+              progress: ProgressFn | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    from concurrent.futures import as_completed
+
     results: list[dict[str, Any]] = []
     failed: list[dict[str, Any]] = []
-    with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_init_worker,
-                             initargs=(config,)) as pool:
-        futs = {pool.submit(clean_shard, s, config, out): s for s in shards}
-        for fut in as_completed(futs):
-            s = futs[fut]
-            try:
-                results.append(fut.result())
-            except Exception as exc:
-                failed.append(_failure(s, exc))
-            if progress:
-                progress(s.n_bytes)
+    futs = {pool.submit(clean_shard, s, config, out): s for s in shards}
+    for fut in as_completed(futs):
+        s = futs[fut]
+        try:
+            results.append(fut.result())
+        except Exception as exc:
+            failed.append(_failure(s, exc))
+        if progress:
+            progress(s.n_bytes)
     return results, failed

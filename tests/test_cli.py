@@ -72,9 +72,10 @@ def test_broken_user_rule_file_is_reported_with_file_and_line(tmp_path):
 def test_a_pool_run_starts_its_forkserver_early_and_writes_the_same(tmp_path, monkeypatch):
     """On an input big enough for two shards, `qingxi run` starts the pool's
     forkserver before loading anything; the parts are those of a serial run."""
+    from conftest import assert_same_parts
+
     import flows.cli
     import flows.pool
-    from conftest import assert_same_parts
 
     started = []
     real = flows.pool.start_forkserver
