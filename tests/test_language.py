@@ -231,3 +231,19 @@ def test_shared_samples(shared_dir, seed: str, lang: str) -> None:
     if seed == "002":
         stripped = re.sub(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùü]+\)", "", text)
         assert identify_language(stripped).lang == "zh-Hant"
+
+
+def test_the_sparse_profile_map_is_langdetects_own():
+    """Every n-gram's probabilities, the languages and their order are what
+    langdetect's DetectorFactory.load_profile builds (so detections agree)."""
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
+    from cleaners.language import _load_profiles
+
+    ref = DetectorFactory()
+    ref.load_profile(PROFILES_DIRECTORY)
+    langs, probs = _load_profiles(PROFILES_DIRECTORY)
+    assert langs == ref.langlist
+    assert probs.keys() == ref.word_lang_prob_map.keys()
+    assert all(probs[w] == v for w, v in ref.word_lang_prob_map.items())
+    assert "zzzz" not in probs
