@@ -541,20 +541,28 @@ _POOL = 300          # at most this many distinct paragraphs are compared for ne
 
 
 def _blocks(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each paragraph: blocks between blank lines, else lines."""
+    """(start, end) of each paragraph: blocks between blank lines, else lines.
+
+    A block is kept when it holds a non-space character (``not s.isspace()``,
+    the same test as a non-empty ``s.strip()`` without making the stripped copy).
+    """
     out: list[tuple[int, int]] = []
+    pos = 0
     if _BLANK.search(text):
-        pos = 0
         for m in _BLANK.finditer(text):
-            out.append((pos, m.start()))
+            s = m.start()
+            if s > pos and not text[pos:s].isspace():
+                out.append((pos, s))
             pos = m.end()
-        out.append((pos, len(text)))
+        if len(text) > pos and not text[pos:].isspace():
+            out.append((pos, len(text)))
     else:
-        pos = 0
         for line in text.split("\n"):
-            out.append((pos, pos + len(line)))
-            pos += len(line) + 1
-    return [(s, e) for s, e in out if text[s:e].strip()]
+            end = pos + len(line)
+            if line and not line.isspace():
+                out.append((pos, end))
+            pos = end + 1
+    return out
 
 
 def repeated_paragraphs(text: str, min_chars: int = 20) -> list[tuple[int, int, int]]:
