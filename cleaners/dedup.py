@@ -541,20 +541,28 @@ _POOL = 300          # at most this many distinct paragraphs are compared for ne
 
 
 def _blocks(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each paragraph: blocks between blank lines, else lines."""
+    """(start, end) of each paragraph: blocks between blank lines, else lines.
+
+    A block is kept when it holds a non-space character (``not s.isspace()``,
+    the same test as a non-empty ``s.strip()`` without making the stripped copy).
+    """
     out: list[tuple[int, int]] = []
+    pos = 0
     if _BLANK.search(text):
-        pos = 0
         for m in _BLANK.finditer(text):
-            out.append((pos, m.start()))
+            s = m.start()
+            if s > pos and not text[pos:s].isspace():
+                out.append((pos, s))
             pos = m.end()
-        out.append((pos, len(text)))
+        if len(text) > pos and not text[pos:].isspace():
+            out.append((pos, len(text)))
     else:
-        pos = 0
         for line in text.split("\n"):
-            out.append((pos, pos + len(line)))
-            pos += len(line) + 1
-    return [(s, e) for s, e in out if text[s:e].strip()]
+            end = pos + len(line)
+            if line and not line.isspace():
+                out.append((pos, end))
+            pos = end + 1
+    return out
 
 
 def repeated_paragraphs(text: str, min_chars: int = 20) -> list[tuple[int, int, int]]:
@@ -593,7 +601,15 @@ def repeated_paragraphs(text: str, min_chars: int = 20) -> list[tuple[int, int, 
             grams += seq[k:k + n3]
         grams = _splitmix(grams)
     exact: dict[bytes, int] = {}
-    pool: list[list[Any]] = []   # [block, length, sorted grams, smallest ones, distinct grams (when needed)]
+    # The pool, as parallel lists in block order: block, normalized length, sketch (the smallest
+    # grams), sorted grams, distinct grams (a set, made when first needed).  Python sets of the
+    # grams' ints count an intersection several times faster than np.unique + np.intersect1d on
+    # arrays this small, with the same counts.
+    pool_block: list[int] = []
+    pool_len: list[int] = []
+    pool_bottom: list[set[int]] = []
+    pool_grams: list[np.ndarray] = []
+    pool_distinct: list[set[int] | None] = []
     out: list[tuple[int, int, int]] = []
     quarter = _BOTTOM // 4
     for b in sorted(maybe):
@@ -604,29 +620,34 @@ def repeated_paragraphs(text: str, min_chars: int = 20) -> list[tuple[int, int, 
             out.append((s, e, exact[raw]))
             continue
         exact[raw] = b
-        g = np.sort(grams[a0:max(a0, a1 - _PARA_GRAM + 1)])
+        g = grams[a0:max(a0, a1 - _PARA_GRAM + 1)].copy()
+        g.sort()   # (the method: np.sort's wrapper costs as much as sorting ~100 grams)
         bottom = set(g[:_BOTTOM].tolist())
         n = a1 - a0
         lo, hi = n * _NEAR, n / _NEAR
         hit = None
         u = None
-        for entry in pool:
-            # near copies share most of their smallest hashes (about 13 of 16 at Jaccard 0.7)
-            if entry[1] < lo or entry[1] > hi or len(bottom & entry[3]) < quarter:
-                continue
+        # near copies share most of their smallest hashes (about 13 of 16 at Jaccard 0.7);
+        # the entries passing that check are tried in pool order, the first near copy wins
+        near = [i for i, m in enumerate(pool_len) if lo <= m <= hi and len(bottom & pool_bottom[i]) >= quarter]
+        for i in near:
             if u is None:
-                u = np.unique(g)
-            if entry[4] is None:
-                entry[4] = np.unique(entry[2])
-            ou = entry[4]
-            inter = len(np.intersect1d(u, ou, assume_unique=True))
+                u = set(g.tolist())
+            ou = pool_distinct[i]
+            if ou is None:
+                ou = pool_distinct[i] = set(pool_grams[i].tolist())
+            inter = len(u & ou)
             if inter >= _NEAR_JACCARD * (len(u) + len(ou) - inter):
-                hit = entry[0]
+                hit = pool_block[i]
                 break
         if hit is not None:
             out.append((s, e, hit))
-        elif len(pool) < _POOL:    # bound the work on pathological inputs: exact copies only from here
-            pool.append([b, n, g, bottom, u])
+        elif len(pool_block) < _POOL:    # bound the work on pathological inputs: exact copies only from here
+            pool_block.append(b)
+            pool_len.append(n)
+            pool_bottom.append(bottom)
+            pool_grams.append(g)
+            pool_distinct.append(u)
     return out
 
 
