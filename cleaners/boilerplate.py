@@ -326,8 +326,9 @@ class Rule:
         return rank_head < n or rank_tail < n
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that records the line of every mapping and of each value."""
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """SafeLoader that records the line of every mapping and of each value
+    (libyaml's parser when PyYAML has it: the packs parse several times faster)."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
