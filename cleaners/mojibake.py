@@ -572,8 +572,18 @@ def _guess(fam: Family, u: _Unit, left: str, right: str) -> tuple[str, float, bo
     and whose lost bytes the wrong decoder would indeed have lost; with its cost in context."""
     if not fam.guess:
         return None
-    pattern = u.pattern
-    follow = u.follow or (-1,) * len(pattern)
+    return _guess_lost(fam, u.pattern, u.follow, left, right)
+
+
+# Nearly half of the guesses repeat one made just before: each reading of the bytes
+# after a gap is weighed in _parse_dbcs (the same lost byte between the same
+# neighbours in several readings), and _blocks guesses the chosen reading's lost
+# bytes again.  Keys are a pattern and two single characters: 4096 hold under 1 MB.
+@functools.lru_cache(maxsize=4096)
+def _guess_lost(fam: Family, pattern: tuple[int, ...], follow: tuple[int, ...], left: str,
+                right: str) -> tuple[str, float, bool] | None:
+    """:func:`_guess` for a unit's ``pattern`` and ``follow``."""
+    follow = follow or (-1,) * len(pattern)
     checked = not fam.shifted           # candidates already filtered by _could_lose
     if pattern.count(UNK) == 1:
         cands = (_lost_byte_chars(fam.right, fam.wrong, pattern, follow) if checked
