@@ -724,22 +724,30 @@ def _blocks(window: str, fam: Family, lead_gap: bool, left: str = "") -> list[_B
     toks, owner = tk
     units = _parse_utf8(toks) if fam.right == "utf8" else _parse_dbcs(toks, fam, left)
     blocks: list[_Block] = []
+    cur: _Block | None = None       # blocks[-1]
     for u in units:
         first, last = owner[u.i], owner[u.j - 1]
-        if blocks and first <= blocks[-1].ce - 1:
-            blk = blocks[-1]
-            blk.ce = max(blk.ce, last + 1)
-            blk.units.append(u)
+        if cur is not None and first < cur.ce:
+            if last >= cur.ce:
+                cur.ce = last + 1
+            cur.units.append(u)
         else:
-            start = blocks[-1].ce if blocks else 0
+            start = cur.ce if cur is not None else 0
             if start < first:          # characters that produced no unit (cannot happen, but keep spans whole)
                 blocks.append(_Block(start, first))
-            blocks.append(_Block(first, last + 1, [u]))
-    if blocks and blocks[-1].ce < len(window):
-        blocks.append(_Block(blocks[-1].ce, len(window)))
+            cur = _Block(first, last + 1, [u])
+            blocks.append(cur)
+    if cur is not None and cur.ce < len(window):
+        blocks.append(_Block(cur.ce, len(window)))
     # fill the decoded text, guessing lost characters from their neighbours
     prev = left[-1:]
     for bi, blk in enumerate(blocks):
+        if len(blk.units) == 1 and blk.units[0].kind == "ok":
+            u = blk.units[0]            # most blocks: one decoded character
+            blk.nbytes = u.j - u.i
+            blk.text = u.text
+            prev = u.text or prev
+            continue
         parts: list[str] = []
         for ui, u in enumerate(blk.units):
             blk.nbytes += u.j - u.i
