@@ -790,9 +790,18 @@ def _n_wide(text: str) -> int:
     return len(text) - len(text.encode("ascii", "ignore"))
 
 
-def _score_blocks(window: str, blocks: list[_Block], left: str, right: str) -> None:
+def _score_blocks(window: str, blocks: list[_Block], left: str, right: str,
+                  orig_costs: dict[tuple[int, int], float] | None = None, w0: int = 0) -> None:
+    """Each block's gain: its cost as it stands minus its cost repaired (see the module docstring).
+
+    A block's original characters and their neighbours are the line's
+    ``[w0 + cs - 1, w0 + ce]``, whatever the family and window: ``orig_costs``
+    (per line, keyed by line offsets) keeps their cost for the other families
+    and windows over the same characters (about half of the blocks)."""
     # ~70,000 blocks per 4,000 benchmark documents: the neighbours are looked up
     # only for the blocks that are scored, with a plain loop (no generator per block)
+    if orig_costs is None:
+        orig_costs = {}
     prev_o = left[-1:]
     prev_d = left[-1:]
     right1 = right[:1]
@@ -811,7 +820,10 @@ def _score_blocks(window: str, blocks: list[_Block], left: str, right: str) -> N
                 if b.text:
                     nxt_d = b.text[0]
                     break
-            before = P.cost(orig, prev_o, nxt_o)
+            key = (w0 + blk.cs, w0 + blk.ce)
+            before = orig_costs.get(key)
+            if before is None:
+                before = orig_costs[key] = P.cost(orig, prev_o, nxt_o)
             after = P.cost(text, prev_d, nxt_d or right1) + DROP_PENALTY * blk.dropped + GUESS_PENALTY * blk.guessed
             blk.gain = before - after - EDGE_CHARGE * (_n_wide(text) or 1)
         prev_o = orig[-1:] or prev_o
@@ -839,14 +851,14 @@ def _best_stretch(blocks: list[_Block], lo: int, hi: int) -> tuple[int, int, flo
 
 
 def _candidates(line: str, w0: int, w1: int, fam: Family, cfg: MojibakeConfig, lead_gap: bool = False,
-                ) -> list[Repair]:
+                orig_costs: dict[tuple[int, int], float] | None = None) -> list[Repair]:
     window = line[w0:w1]
     if window.count("\ufffd") > MAX_MARKER_RATIO * len(window):
         return []               # most bytes are gone: any "repair" would be invented (flagged instead)
     blocks = _blocks(window, fam, lead_gap, line[max(0, w0 - 1):w0])
     if not blocks:
         return []
-    _score_blocks(window, blocks, line[:w0], line[w1:])
+    _score_blocks(window, blocks, line[:w0], line[w1:], orig_costs, w0)
     out: list[Repair] = []
     stack = [(0, len(blocks))]
     while stack:
@@ -1094,6 +1106,7 @@ def _line_repairs(line: str, cfg: MojibakeConfig, latin_only: bool = False) -> l
     clusters = [g for g in (_clusters(line, seeds, cfg.min_run) if seeds else []) if _suspicious(line, g)]
     done: set[tuple[str, int, int]] = set()
     spans = _Spans(line)
+    orig_costs: dict[tuple[int, int], float] = {}      # see _score_blocks
     for group in clusters:
         for fam in families:
             if fam.wrong == "latin1" or fam.shifted:
@@ -1107,7 +1120,7 @@ def _line_repairs(line: str, cfg: MojibakeConfig, latin_only: bool = False) -> l
                 if hi <= lo or lo > p or (fam.name, lo, hi) in done:
                     continue
                 done.add((fam.name, lo, hi))
-                cands.extend(_candidates(line, lo, hi, fam, cfg))
+                cands.extend(_candidates(line, lo, hi, fam, cfg, orig_costs=orig_costs))
     # a shifted stream: tried only where no other family explains the seeds
     shifted = next((f for f in families if f.shifted), None)
     if shifted is None or line.count("\ufffd") > 0.1 * len(line):
@@ -1129,7 +1142,7 @@ def _line_repairs(line: str, cfg: MojibakeConfig, latin_only: bool = False) -> l
             if lo > s or hi <= s:
                 continue
             assert shifted is not None
-            cands.extend(_shifted_candidates(line, s, min(hi, s + MAX_SHIFT_RUN), shifted, cfg))
+            cands.extend(_shifted_candidates(line, s, min(hi, s + MAX_SHIFT_RUN), shifted, cfg, orig_costs))
     latin_ok = _LATIN_RUN.search(line) is not None and _latin_family_plausible(line)
     for m in (_LATIN_RUN.finditer(line) if latin_ok else ()):
         if sum(1 for c in m.group() if 0x80 <= ord(c) <= 0xFF) < 2:
@@ -1144,7 +1157,7 @@ def _line_repairs(line: str, cfg: MojibakeConfig, latin_only: bool = False) -> l
             if key in done:
                 continue
             done.add(key)
-            cands.extend(_candidates(line, lo, hi, fam, cfg))
+            cands.extend(_candidates(line, lo, hi, fam, cfg, orig_costs=orig_costs))
     # keep the best non-overlapping candidates
     chosen: list[Repair] = []
     for r in sorted(cands, key=lambda r: (-r.gain, r.start, r.rule)):
@@ -1165,8 +1178,9 @@ def _line_repairs(line: str, cfg: MojibakeConfig, latin_only: bool = False) -> l
 _SHIFT_JUNK = re.compile("[?\ufffd](?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}[1-5]?\\))?$")
 
 
-def _shifted_candidates(line: str, s: int, hi: int, fam: Family, cfg: MojibakeConfig) -> list[Repair]:
-    reps = [r for r in _candidates(line, s, hi, fam, cfg, lead_gap=True) if r.start == s]
+def _shifted_candidates(line: str, s: int, hi: int, fam: Family, cfg: MojibakeConfig,
+                        orig_costs: dict[tuple[int, int], float] | None = None) -> list[Repair]:
+    reps = [r for r in _candidates(line, s, hi, fam, cfg, lead_gap=True, orig_costs=orig_costs) if r.start == s]
     out = []
     for r in reps:
         m = _SHIFT_JUNK.search(line, max(0, s - 12), s)
