@@ -530,7 +530,36 @@ def _rejects(codec: str, raw: bytes) -> bool:
 
 @functools.lru_cache(maxsize=1024)
 def _pattern_chars(kind: str, pattern: tuple[int, ...]) -> tuple[tuple[str, bytes], ...]:
-    """Every character the right codec gives for ``pattern`` with its one lost byte filled in."""
+    """Every character the right codec gives for ``pattern`` with its one lost byte filled in.
+
+    Read from the byte-pair rows (double-byte codecs) or from one decode of all
+    the fillings (UTF-8): byte by byte (:func:`_pattern_chars_by_byte`, the
+    definition, which tests/test_mojibake.py compares with this) each of the
+    ~650 patterns of the benchmark cost up to 128 decodes, most of them raising."""
+    k = pattern.index(UNK)
+    if kind != "utf8":
+        if len(pattern) != 2:
+            return ()
+        if k:           # the trail byte was lost: one row
+            if pattern[0] < 0x81:
+                return ()
+            row = _dbcs_row(kind, pattern[0])
+            pairs = [(row[x], bytes((pattern[0], x))) for x in range(0x80, 0x100)]
+        else:           # the lead byte was lost: one column of the rows
+            pairs = [(_dbcs_row(kind, x)[pattern[1]], bytes((x, pattern[1]))) for x in range(0x81, 0x100)]
+        return tuple((ch, raw) for ch, raw in pairs if ch is not None and len(ch) == 1)
+    raws = [bytes(x if t == UNK else t for t in pattern) for x in (range(0x80, 0x100) if k else range(0xC2, 0xF5))]
+    # The fillings joined by "\n", which is no UTF-8 lead or continuation byte (the
+    # pattern's bytes are all >= 0x80): each piece decodes as it would alone, and
+    # surrogateescape turns an undecodable byte into U+DC80-U+DCFF, which no valid
+    # UTF-8 decodes to.
+    pieces = b"\n".join(raws).decode("utf-8", "surrogateescape").split("\n")
+    return tuple((ch, raw) for ch, raw in zip(pieces, raws, strict=True)
+                 if len(ch) == 1 and not "\udc80" <= ch <= "\udcff")
+
+
+def _pattern_chars_by_byte(kind: str, pattern: tuple[int, ...]) -> tuple[tuple[str, bytes], ...]:
+    """:func:`_pattern_chars`, one filling at a time (the definition)."""
     k = pattern.index(UNK)
     out: list[tuple[str, bytes]] = []
     for x in range(0x80, 0x100) if k or kind != "utf8" else range(0xC2, 0xF5):
@@ -563,8 +592,13 @@ def _lost_byte_chars(right: str, wrong: str, pattern: tuple[int, ...],
                      follow: tuple[int, ...]) -> tuple[tuple[str, bytes], ...]:
     """:func:`_pattern_chars` that :func:`_could_lose` keeps: what ``_guess``
     weighs for one lost byte, computed once per pattern instead of per guess."""
-    return tuple((ch, b) for ch, b in _pattern_chars(right, pattern)
-                 if _could_lose(wrong, pattern, follow, b))
+    cands = _pattern_chars(right, pattern)
+    if pattern.count(UNK) != 1:
+        return tuple((ch, b) for ch, b in cands if _could_lose(wrong, pattern, follow, b))
+    # one lost byte: the byte after it (what _could_lose asks about) is the same for every candidate
+    k = pattern.index(UNK)
+    nxt = follow[k] if follow[k] >= 0 or k + 1 >= len(pattern) else pattern[k + 1]
+    return tuple((ch, b) for ch, b in cands if _wrong_rejects(wrong, b[k], nxt))
 
 
 def _guess(fam: Family, u: _Unit, left: str, right: str) -> tuple[str, float, bool] | None:
