@@ -388,3 +388,15 @@ def test_lost_byte_candidates_match_the_byte_by_byte_definition():
                            tuple(0xA1 if t == unk else -1 for t in pattern)):
                 kept = M._lost_byte_chars.__wrapped__(kind, wrong, pattern, follow)
                 assert kept == tuple((ch, b) for ch, b in fast if M._could_lose(wrong, pattern, follow, b))
+
+
+def test_warm_up_loads_the_tables_of_lost_byte_guesses():
+    """Pool workers fork from a warmed process: the pair index that guesses for lost
+    bytes read is loaded there, not by each worker's first damaged document."""
+    from cleaners import pipeline
+    from cleaners import plausibility as P
+
+    P._pair_index.cache_clear()
+    pipeline.warm_up()
+    assert P._pair_index.cache_info().currsize == 1
+    assert P._pair_heads.cache_info().currsize == 1
