@@ -935,11 +935,10 @@ def _accept(line: str, w0: int, window: str, blks: list[_Block], fam: Family, ga
     after = "".join(b.text for b in blks)
     if before == after:
         return None
-    changed = [c for c in after if ord(c) > 0x7F]
-    if not changed:
+    if after.isascii():
         return None             # only markers or junk removed: not a repair
-    raw_gain = gain + EDGE_CHARGE * sum((sum(1 for c in b.text if ord(c) > 0x7F) or 1) for b in blks
-                                         if not b.same)
+    changed = [c for c in after if ord(c) > 0x7F]
+    raw_gain = gain + EDGE_CHARGE * sum((_n_wide(b.text) or 1) for b in blks if not b.same)
     if raw_gain < max(ABS_MIN_GAIN, cfg.min_gain * max(1, len(changed))):
         return None
     guessed = sum(b.guessed for b in blks)
