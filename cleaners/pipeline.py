@@ -180,13 +180,15 @@ def _run(names: list[str], text: str, ctx: Context, timings: dict[str, float], p
 
 # One short text per lazily loaded table: the boilerplate rule set, OpenCC's
 # converters and character sets, langdetect's profiles (Latin text), the
-# mojibake tables (a GBK-as-UTF-8 run), pypinyin's dictionary (a glued reading),
-# the Japanese path.  Written for this module.
+# mojibake tables (a GBK-as-UTF-8 run, and one with a lost byte for the pair
+# index its guesses use), pypinyin's dictionary (a glued reading), the
+# Japanese path.  Written for this module.
 _WARM_TEXTS = (
     "今天上午，市政府召开新闻发布会，介绍了今年经济发展的主要情况。",
     "今天上午，市政府召開新聞發佈會，介紹了今年經濟發展的主要情況。",
     "The city council met on Tuesday to discuss the budget for the coming year.",
     "这次会议讨论了鏁版嵁鍒嗘瀽的问题。",
+    "这次会议讨论了鏁版嵁鍒嗘?的问题。",
     "他们在会上讨论了联(lián)合发展的计划。",
     "今日は東京で大きな会議が開かれました。",
 )

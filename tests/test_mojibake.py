@@ -361,3 +361,42 @@ def test_utf8_read_as_cp1252_inside_chinese_is_left_to_ftfy(inner, before, after
     assert edits == [], [(e.rule, e.before, e.after) for e in edits]
     cleaned = clean_text(text, CleanerConfig().replace(script={"target": "keep"}, quality={"min_score": None}))
     assert cleaned == before + inner + after
+
+
+def test_lost_byte_candidates_match_the_byte_by_byte_definition():
+    """:func:`_pattern_chars` reads the byte-pair rows or decodes all fillings at once;
+    it gives what filling the lost byte one value at a time gives, and
+    :func:`_lost_byte_chars` keeps exactly the candidates :func:`_could_lose` keeps."""
+    from cleaners import mojibake as M
+
+    unk = M.UNK
+    patterns: list[tuple[str, tuple[int, ...]]] = []
+    for kind in ("gbk", "big5"):
+        for b in range(0x20, 0x100):
+            patterns += [(kind, (b, unk)), (kind, (unk, b))]
+        patterns.append((kind, (0x81, 0x40, unk)))
+    for lead in (0xC3, 0xE4, 0xE5, 0xE9, 0xEF, 0xF0):
+        for cont in range(0x80, 0xC0, 3):
+            patterns += [("utf8", (lead, unk)), ("utf8", (lead, cont, unk)), ("utf8", (lead, unk, cont)),
+                         ("utf8", (unk, cont, cont ^ 0x3F)), ("utf8", (lead, cont, unk, cont))]
+    for kind, pattern in patterns:
+        fast = M._pattern_chars.__wrapped__(kind, pattern)
+        assert fast == M._pattern_chars_by_byte(kind, pattern), (kind, pattern)
+        wrongs = ("gbk", "big5", "latin1")
+        for wrong in wrongs:
+            for follow in ((-1,) * len(pattern), tuple(0x41 if t == unk else -1 for t in pattern),
+                           tuple(0xA1 if t == unk else -1 for t in pattern)):
+                kept = M._lost_byte_chars.__wrapped__(kind, wrong, pattern, follow)
+                assert kept == tuple((ch, b) for ch, b in fast if M._could_lose(wrong, pattern, follow, b))
+
+
+def test_warm_up_loads_the_tables_of_lost_byte_guesses():
+    """Pool workers fork from a warmed process: the pair index that guesses for lost
+    bytes read is loaded there, not by each worker's first damaged document."""
+    from cleaners import pipeline
+    from cleaners import plausibility as P
+
+    P._pair_index.cache_clear()
+    pipeline.warm_up()
+    assert P._pair_index.cache_info().currsize == 1
+    assert P._pair_heads.cache_info().currsize == 1
