@@ -364,29 +364,34 @@ def _load_profiles(directory: str) -> tuple[list[str], _ProbMap]:
     names = os.listdir(directory)
     langsize = len(names)
     langlist: list[str] = []
-    rows: dict[str, int] = {}
-    row_of: list[int] = []
-    langs: list[int] = []
-    probs: list[float] = []
+    words: list[str] = []           # every (n-gram, language) pair, profile by profile
+    langs: list[np.ndarray] = []
+    probs: list[np.ndarray] = []
     for name in names:
         path = os.path.join(directory, name)
         if name.startswith(".") or not os.path.isfile(path):
             continue
         with open(path, encoding="utf-8") as fh:
             profile = json.load(fh)
-        index = len(langlist)
+        freq = profile["freq"]
+        lengths = np.fromiter(map(len, freq), dtype=np.int64, count=len(freq))
+        ok = (lengths >= 1) & (lengths <= 3)
+        n_words = np.asarray([1.0, *map(float, profile["n_words"][:3])])
+        # float(freq) / float(n_words[len - 1]): langdetect's 1.0 * freq / n, the same division
+        p = np.fromiter(freq.values(), dtype=np.float64, count=len(freq)) / n_words[np.where(ok, lengths, 0)]
+        words.extend(freq)
+        langs.append(np.where(ok, len(langlist), -1))
+        probs.append(p)
         langlist.append(profile["name"])
-        n_words = profile["n_words"]
-        for word, freq in profile["freq"].items():
-            row = rows.setdefault(word, len(rows))
-            if 1 <= len(word) <= 3:
-                row_of.append(row)
-                langs.append(index)
-                probs.append(1.0 * freq / n_words[len(word) - 1])
-    order = np.argsort(np.asarray(row_of, dtype=np.int64), kind="stable")  # by row, languages in order
-    start = np.searchsorted(np.asarray(row_of, dtype=np.int64)[order], np.arange(len(rows) + 1)).tolist()
-    return langlist, _ProbMap(rows, start, np.asarray(langs)[order].tolist(),
-                              np.asarray(probs)[order].tolist(), langsize)
+    rows = dict(zip(dict.fromkeys(words), range(len(words)), strict=False))  # first-seen order
+    row_of = np.fromiter(map(rows.__getitem__, words), dtype=np.int64, count=len(words))
+    lang_of = np.concatenate(langs)
+    prob_of = np.concatenate(probs)
+    keep = lang_of >= 0                          # n-grams longer than 3 get no probability
+    row_of, lang_of, prob_of = row_of[keep], lang_of[keep], prob_of[keep]
+    order = np.argsort(row_of, kind="stable")    # by row, languages in profile order
+    start = np.searchsorted(row_of[order], np.arange(len(rows) + 1)).tolist()
+    return langlist, _ProbMap(rows, start, lang_of[order].tolist(), prob_of[order].tolist(), langsize)
 
 
 @lru_cache(maxsize=1)
