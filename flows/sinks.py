@@ -96,8 +96,8 @@ def result_row(res: CleanResult) -> dict[str, Any]:
         "quality_label": md.get("quality_label"),
         "quality": {name: _float_or_none(res.signals.get(name)) for name in SIGNAL_NAMES},
         "flags": list(res.flags),
-        "edits": [{k: _safe(v) if isinstance(v, str) else v for k, v in e.as_row().items()}
-                  for e in res.edits],
+        "edits": [{"step": e.step, "rule": _safe(e.rule), "start": e.start, "end": e.end, "before": _safe(e.before),
+                   "after": _safe(e.after), "note": _safe(e.note)} for e in res.edits],
         "n_edits": len(res.edits),
         "source_encoding": res.source_encoding,
         "n_chars_in": len(res.text_in),
