@@ -704,9 +704,17 @@ def _failure(s: Shard, exc: BaseException) -> dict[str, Any]:
             "error": f"{type(exc).__name__}: {exc}"}
 
 
-def _init_worker(config: CleanerConfig) -> None:
-    """Pool initializer: load what this run's config adds to the warm image
-    (its own rule files, say); nearly free when the forkserver preloaded."""
+def _init_worker(config: CleanerConfig, environ: dict[str, str] | None = None) -> None:
+    """Pool initializer: take the parent's environment, then load what this
+    run's config adds to the warm image (its own rule files, say; nearly free
+    when the forkserver preloaded).
+
+    A worker forks from the forkserver, which copied the environment of the
+    moment it started: object-store endpoints and keys set later (in a
+    notebook, by a test) would be missing, and every shard would fail.
+    """
+    if environ is not None:
+        os.environ.update(environ)
     from cleaners.pipeline import warm_up
 
     warm_up(config)
@@ -720,7 +728,7 @@ def _pool(config: CleanerConfig, n: int) -> Any:
     # Workers fork from a server that imported the pipeline and loaded its
     # tables once (flows.pool; the CLI may have started it already).
     return ProcessPoolExecutor(max_workers=n, mp_context=pool_context(), initializer=_init_worker,
-                               initargs=(config,))
+                               initargs=(config, dict(os.environ)))
 
 
 def _run_pool(pool: Any, shards: list[Shard], config: CleanerConfig, out: str,

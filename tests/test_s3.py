@@ -87,3 +87,26 @@ def test_s3_in_s3_out_equals_local_run(s3, tmp_path):
     fs.get("qingxi-out/run1/kept/", str(dl) + "/", recursive=True)
     n, = duckdb.connect().execute(f"SELECT count(*) FROM read_parquet('{dl}/*.parquet')").fetchone()
     assert n == m["kept"]
+
+
+def test_a_process_pool_reads_and_writes_the_bucket(s3, tmp_path):
+    """Pool workers fork from a forkserver that may have started before the
+    bucket's endpoint and keys were in the environment (another test's pool,
+    here): they take the parent's environment when they start.  Shards are
+    cleaned and finalized in the workers; the parts equal a serial run's."""
+    import fsspec
+    import pyarrow.dataset as ds
+
+    from flows.pool import start_forkserver
+
+    start_forkserver()  # no-op if this session's forkserver already runs
+    cfg = CleanerConfig().replace(output={"shard_bytes": 4096})
+    m = run_local(["s3://qingxi-in/samples"], "s3://qingxi-out/pool", cfg, workers=2, fresh=True)
+    assert m["reconciled"] and len(m["shards"]) >= 2 and not m["failed_shards"]
+    one = run_local(["s3://qingxi-in/samples"], "s3://qingxi-out/one", cfg, workers=1, fresh=True)
+    fs = fsspec.filesystem("s3", endpoint_url=s3, skip_instance_cache=True)
+    for sub in ("kept", "rejected"):
+        a = ds.dataset(f"qingxi-out/pool/{sub}", filesystem=fs, format="parquet").to_table()
+        b = ds.dataset(f"qingxi-out/one/{sub}", filesystem=fs, format="parquet").to_table()
+        assert a.sort_by("id").equals(b.sort_by("id"))
+    assert m["kept"] == one["kept"]
