@@ -30,6 +30,7 @@ shared with :mod:`cleaners.language`.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -131,7 +132,8 @@ def _set_regex(chars: frozenset[str]) -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def han_sets() -> HanSets:
-    """Derive :class:`HanSets` from OpenCC once per process (about 0.1 s).
+    """:class:`HanSets`, derived from OpenCC (0.1 s) once per installation and
+    then read from the table cache (:mod:`cleaners.tablecache`).
 
     Each BMP ideograph is converted alone (one per line, so no phrase rule
     fires) with t2s, s2t and jp2t; the national character sets GB 2312 and Big5
@@ -143,6 +145,18 @@ def han_sets() -> HanSets:
     >>> "図" in s.jp_only, "図" in s.trad_only
     (True, False)
     """
+    from cleaners import tablecache as tc
+
+    z = tc.load_or_build("han_sets", _derive_han_sets, modules=("script.py",),
+                         packages=(os.path.dirname(opencc.__file__),))
+    return HanSets(*(tc.array_to_chars(z[k]) for k in ("t2s", "s2t", "trad", "simp", "jp")))
+
+
+def _derive_han_sets() -> dict[str, np.ndarray]:
+    """:func:`han_sets` from OpenCC (its ``s2t`` converter alone loads in 0.1 s;
+    the result is cached on disk, see :mod:`cleaners.tablecache`)."""
+    from cleaners import tablecache as tc
+
     chars = [chr(c) for lo, hi in _SCAN_RANGES for c in range(lo, hi)]
     blob = "\n".join(chars)
 
@@ -157,7 +171,8 @@ def han_sets() -> HanSets:
     trad = frozenset(c for c in t2s if not _encodable(c, "gb2312")) - jp_only
     simp = frozenset(c for c in s2t if not _encodable(c, "big5"))
     both = trad & simp
-    return HanSets(t2s, s2t, trad - both, simp - both, jp_only - both)
+    sets = {"t2s": t2s, "s2t": s2t, "trad": trad - both, "simp": simp - both, "jp": jp_only - both}
+    return {k: tc.chars_to_array(v) for k, v in sets.items()}
 
 
 def count_script_chars(text: str) -> tuple[int, int]:
@@ -253,18 +268,37 @@ def is_chinese(ctx: Context) -> bool:
 
 @lru_cache(maxsize=32)
 def _protected(terms: tuple[str, ...]) -> tuple[re.Pattern[str] | None, dict[str, str]]:
-    """Regex over every spelling of the protected terms, and spelling -> term."""
-    spelling: dict[str, str] = {}
-    for term in terms:
-        if not term:
-            continue
-        spelling.setdefault(term, term)
-        for cfg in _VARIANT_CONFIGS:
-            v = get_converter(cfg).convert(term)
-            if len(v) == len(term):
-                spelling.setdefault(v, term)
-    if not spelling:
-        return None, spelling
+    """Regex over every spelling of the protected terms, and spelling -> term.
+
+    The spellings come from six OpenCC converters (0.1 s to load, ``s2t`` and
+    ``s2tw`` most of it), so they go through the table cache
+    (:mod:`cleaners.tablecache`), one entry per list of terms.
+    """
+    from hashlib import sha256
+
+    from cleaners import tablecache as tc
+
+    terms = tuple(t for t in terms if t)
+    if not terms:
+        return None, {}
+
+    def build() -> dict[str, np.ndarray]:
+        spelling: dict[str, str] = {}
+        for term in terms:
+            spelling.setdefault(term, term)
+            for cfg in _VARIANT_CONFIGS:
+                v = get_converter(cfg).convert(term)
+                if len(v) == len(term):
+                    spelling.setdefault(v, term)
+        return {"spellings": tc.strings_to_array(spelling), "terms": tc.strings_to_array(spelling.values()),
+                "of": tc.strings_to_array(terms)}
+
+    digest = sha256("\0".join(terms).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    z = tc.load_or_build(f"spellings-{digest}", build, modules=("script.py",),
+                         packages=(os.path.dirname(opencc.__file__),))
+    if tc.array_to_strings(z["of"]) != list(terms):   # a digest collision: derive them here
+        z = build()
+    spelling = dict(zip(tc.array_to_strings(z["spellings"]), tc.array_to_strings(z["terms"]), strict=True))
     alts = sorted(spelling, key=len, reverse=True)
     return re.compile("|".join(re.escape(a) for a in alts)), spelling
 

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# The table cache (cleaners/tablecache.py) of this test session, not the user's:
+# the first process builds the tables, the session's other processes (CLI
+# subprocesses, pool workers, Dask workers) read them.
+os.environ.setdefault("QINGXI_CACHE_DIR", tempfile.mkdtemp(prefix="qingxi-test-cache-"))
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
