@@ -214,6 +214,8 @@ class PartWriter:
         self.n_rows += table.num_rows
         self._chunks = [rest] if rest is not None else []
         self._pending = rest.num_rows if rest is not None else 0
+        del table
+        pa.default_memory_pool().release_unused()  # the group's buffers, not kept for the next one
 
     def close(self) -> None:
         self._convert()
