@@ -533,8 +533,8 @@ def _pattern_chars(kind: str, pattern: tuple[int, ...]) -> tuple[tuple[str, byte
     """Every character the right codec gives for ``pattern`` with its one lost byte filled in.
 
     Read from the byte-pair rows (double-byte codecs) or from one decode of all
-    the fillings (UTF-8): byte by byte (:func:`_pattern_chars_by_byte`, the
-    definition, which tests/test_mojibake.py compares with this) each of the
+    the fillings (UTF-8): byte by byte (the definition, which
+    tests/test_mojibake.py compares with this) each of the
     ~650 patterns of the benchmark cost up to 128 decodes, most of them raising."""
     k = pattern.index(UNK)
     if kind != "utf8":
@@ -556,29 +556,6 @@ def _pattern_chars(kind: str, pattern: tuple[int, ...]) -> tuple[tuple[str, byte
     pieces = b"\n".join(raws).decode("utf-8", "surrogateescape").split("\n")
     return tuple((ch, raw) for ch, raw in zip(pieces, raws, strict=True)
                  if len(ch) == 1 and not "\udc80" <= ch <= "\udcff")
-
-
-def _pattern_chars_by_byte(kind: str, pattern: tuple[int, ...]) -> tuple[tuple[str, bytes], ...]:
-    """:func:`_pattern_chars`, one filling at a time (the definition)."""
-    k = pattern.index(UNK)
-    out: list[tuple[str, bytes]] = []
-    for x in range(0x80, 0x100) if k or kind != "utf8" else range(0xC2, 0xF5):
-        raw = bytes(x if t == UNK else t for t in pattern)
-        if kind == "utf8":
-            try:
-                ch = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                continue
-        else:
-            if len(raw) != 2 or raw[0] < 0x81:
-                continue
-            got = _dbcs_pair(kind, raw[0], raw[1])
-            if got is None:
-                continue
-            ch = got
-        if len(ch) == 1:
-            out.append((ch, raw))
-    return tuple(out)
 
 
 def _could_lose(wrong: str, pattern: tuple[int, ...], follow: tuple[int, ...], b: bytes) -> bool:

@@ -494,7 +494,8 @@ def finalize(out: str, shards: list[Shard], results: list[dict[str, Any]], confi
     todo = [s for s in shards if s.key in done]
     args = (todo, [out] * len(todo), [config] * len(todo),
             [dup_by_shard.get(s.index, {}) for s in todo], [repeated] * len(todo))
-    outcomes = (map_shards or map)(finalize_shard, *args) if len(todo) > 1 else map(finalize_shard, *args)
+    mapper = map_shards if map_shards is not None and len(todo) > 1 else map  # one shard: no round trip
+    outcomes = mapper(finalize_shard, *args)
     moved: Counter[str] = Counter()
     run_rules: dict[str, dict[str, Any]] = {}
     for shard_moved, shard_rules in outcomes:  # in shard order, as the samples must be

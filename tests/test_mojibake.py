@@ -363,6 +363,31 @@ def test_utf8_read_as_cp1252_inside_chinese_is_left_to_ftfy(inner, before, after
     assert cleaned == before + inner + after
 
 
+def _pattern_chars_by_byte(kind: str, pattern: tuple[int, ...]) -> tuple[tuple[str, bytes], ...]:
+    """:func:`cleaners.mojibake._pattern_chars`, one filling at a time (the definition)."""
+    from cleaners import mojibake as M
+
+    k = pattern.index(M.UNK)
+    out: list[tuple[str, bytes]] = []
+    for x in range(0x80, 0x100) if k or kind != "utf8" else range(0xC2, 0xF5):
+        raw = bytes(x if t == M.UNK else t for t in pattern)
+        if kind == "utf8":
+            try:
+                ch = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+        else:
+            if len(raw) != 2 or raw[0] < 0x81:
+                continue
+            got = M._dbcs_pair(kind, raw[0], raw[1])
+            if got is None:
+                continue
+            ch = got
+        if len(ch) == 1:
+            out.append((ch, raw))
+    return tuple(out)
+
+
 def test_lost_byte_candidates_match_the_byte_by_byte_definition():
     """:func:`_pattern_chars` reads the byte-pair rows or decodes all fillings at once;
     it gives what filling the lost byte one value at a time gives, and
@@ -381,7 +406,7 @@ def test_lost_byte_candidates_match_the_byte_by_byte_definition():
                          ("utf8", (unk, cont, cont ^ 0x3F)), ("utf8", (lead, cont, unk, cont))]
     for kind, pattern in patterns:
         fast = M._pattern_chars.__wrapped__(kind, pattern)
-        assert fast == M._pattern_chars_by_byte(kind, pattern), (kind, pattern)
+        assert fast == _pattern_chars_by_byte(kind, pattern), (kind, pattern)
         wrongs = ("gbk", "big5", "latin1")
         for wrong in wrongs:
             for follow in ((-1,) * len(pattern), tuple(0x41 if t == unk else -1 for t in pattern),
