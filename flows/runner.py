@@ -633,7 +633,9 @@ def run_local(inputs: list[str], out: str, config: CleanerConfig, *, workers: in
               fresh: bool = False, progress: ProgressFn | None = None,
               on_plan: Callable[[list[Shard]], None] | None = None,
               run_date: str | None = None) -> dict[str, Any]:
-    """Run the whole recipe in this process or a local process pool.
+    """Run the whole recipe in ``workers`` processes: this one, and
+    ``workers - 1`` in a local pool whose workers share the shards with it
+    (:class:`flows.pool.SharedPool`; biggest shards first).
 
     ``run_date`` (``YYYY-MM-DD``) makes the run incremental: its output goes
     to ``OUT/run_date=<date>/`` and files that an earlier run date already
@@ -722,29 +724,28 @@ def _init_worker(config: CleanerConfig, environ: dict[str, str] | None = None) -
 
 
 def _pool(config: CleanerConfig, n: int) -> Any:
+    """A pool of ``n - 1`` worker processes shared with this one (:class:`flows.pool.SharedPool`)."""
     from concurrent.futures import ProcessPoolExecutor
 
-    from flows.pool import pool_context
+    from flows.pool import SharedPool, pool_context
 
     # Workers fork from a server that imported the pipeline and loaded its
     # tables once (flows.pool; the CLI may have started it already).
-    return ProcessPoolExecutor(max_workers=n, mp_context=pool_context(), initializer=_init_worker,
-                               initargs=(config, dict(os.environ)))
+    executor = ProcessPoolExecutor(max_workers=n - 1, mp_context=pool_context(), initializer=_init_worker,
+                                   initargs=(config, dict(os.environ)))
+    return SharedPool(executor, n - 1)
 
 
 def _run_pool(pool: Any, shards: list[Shard], config: CleanerConfig, out: str,
               progress: ProgressFn | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    from concurrent.futures import as_completed
+    """Clean the shards in this process and the pool's workers, the biggest first."""
+    order = sorted(shards, key=lambda s: -s.n_bytes)
 
-    results: list[dict[str, Any]] = []
-    failed: list[dict[str, Any]] = []
-    futs = {pool.submit(clean_shard, s, config, out): s for s in shards}
-    for fut in as_completed(futs):
-        s = futs[fut]
-        try:
-            results.append(fut.result())
-        except Exception as exc:
-            failed.append(_failure(s, exc))
-        if progress:
-            progress(s.n_bytes)
+    def done(i: int, ok: bool, value: Any, in_caller: bool) -> None:
+        if progress and not in_caller:  # shards cleaned here report their files as they go
+            progress(order[i].n_bytes)
+
+    outcomes = pool.run(clean_shard, [(s, config, out) for s in order], local={"progress": progress}, done=done)
+    results = [value for ok, value in outcomes if ok]
+    failed = [_failure(s, value) for s, (ok, value) in zip(order, outcomes, strict=True) if not ok]
     return results, failed
