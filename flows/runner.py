@@ -346,10 +346,11 @@ def _malloc_trim() -> Any:
 def _read_table(store: Store, rel: str) -> pa.Table | None:
     if not store.exists(rel):
         return None
+    # One thread: as in _iter_batches, threads made the reader hold more memory.
     if store.remote:
         with store.fs.open(store._remote(rel), "rb") as fh:
-            return pq.read_table(fh)
-    return pq.read_table(store.url(rel))
+            return pq.read_table(fh, use_threads=False)
+    return pq.read_table(store.url(rel), use_threads=False)
 
 
 def prepare_output(out: str, fresh: bool) -> None:
@@ -385,13 +386,17 @@ def _repeated(store: Store, shards: list[Shard], results: list[dict[str, Any]],
         t = _read_table(store, _staged(s.key, "lines"))
         if t is None or not t.num_rows:
             continue
-        sites = t.column("site").to_numpy(zero_copy_only=False)
+        # site numbers, not a Python string per row
+        enc = t.column("site").combine_chunks().dictionary_encode()
+        names = enc.dictionary.to_pylist()
+        site_no = enc.indices.to_numpy()
         hashes = t.column("hash").to_numpy()
         n_docs = t.column("n_docs").to_numpy()
-        cuts = np.flatnonzero(sites[1:] != sites[:-1]) + 1  # rows are grouped by site (_write_lines)
-        for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(sites)], strict=True):
-            if sites[lo] in big:
-                parts.setdefault(sites[lo], []).append((hashes[lo:hi], n_docs[lo:hi]))
+        cuts = np.flatnonzero(site_no[1:] != site_no[:-1]) + 1  # rows are grouped by site (_write_lines)
+        for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(site_no)], strict=True):
+            site = names[site_no[lo]]
+            if site in big:
+                parts.setdefault(site, []).append((hashes[lo:hi], n_docs[lo:hi]))
     counts: dict[str, dict[int, int]] = {}
     for site, pieces in parts.items():
         uniq, inverse = np.unique(np.concatenate([h for h, _ in pieces]), return_inverse=True)
@@ -488,8 +493,10 @@ def finalize(out: str, shards: list[Shard], results: list[dict[str, Any]], confi
     """
     store = Store(out)
     repeated = _repeated(store, shards, results, config)
+    release_memory()  # the line counts just read: tens of MB on a large run
     state = (Store(dedup_state[0]), dedup_state[1]) if dedup_state else None
     dup_by_shard = _duplicates(store, shards, results, config, state)
+    release_memory()
     done = {r["key"] for r in results}
     todo = [s for s in shards if s.key in done]
     args = (todo, [out] * len(todo), [config] * len(todo),
