@@ -590,7 +590,6 @@ def repeated_paragraphs(text: str, min_chars: int = 20) -> list[tuple[int, int, 
     if not maybe:
         return []
     kept = cps[idx]
-    raw_all = kept.astype("<u4", copy=False).tobytes()   # the normalized text, 4 bytes a character
     seq = kept.astype(np.uint64)
     n3 = len(seq) - _PARA_GRAM + 1
     grams = np.zeros(0, dtype=np.uint64)
@@ -600,6 +599,13 @@ def repeated_paragraphs(text: str, min_chars: int = 20) -> list[tuple[int, int, 
             grams *= _P_CHAR
             grams += seq[k:k + n3]
         grams = _splitmix(grams)
+    # A block sharing too few grams with every other one is no copy and has none (see _alone):
+    # most documents end here.
+    order = sorted(maybe)
+    alone = _alone(grams, [spans[b] for b in order])
+    if all(alone):
+        return []
+    raw_all = kept.astype("<u4", copy=False).tobytes()   # the normalized text, 4 bytes a character
     exact: dict[bytes, int] = {}
     # The pool, as parallel lists in block order: block, normalized length, sketch (the smallest
     # grams), sorted grams, distinct grams (a set, made when first needed).  Python sets of the
@@ -610,9 +616,13 @@ def repeated_paragraphs(text: str, min_chars: int = 20) -> list[tuple[int, int, 
     pool_bottom: list[set[int]] = []
     pool_grams: list[np.ndarray] = []
     pool_distinct: list[set[int] | None] = []
+    pooled = 0    # blocks that joined the pool, the alone ones (kept out of the lists) included
     out: list[tuple[int, int, int]] = []
     quarter = _BOTTOM // 4
-    for b in sorted(maybe):
+    for b, lone in zip(order, alone, strict=True):
+        if lone:
+            pooled += pooled < _POOL
+            continue
         s, e = blocks[b]
         a0, a1 = spans[b]
         raw = raw_all[4 * a0:4 * a1]
@@ -642,13 +652,51 @@ def repeated_paragraphs(text: str, min_chars: int = 20) -> list[tuple[int, int, 
                 break
         if hit is not None:
             out.append((s, e, hit))
-        elif len(pool_block) < _POOL:    # bound the work on pathological inputs: exact copies only from here
+        elif pooled < _POOL:    # bound the work on pathological inputs: exact copies only from here
+            pooled += 1
             pool_block.append(b)
             pool_len.append(n)
             pool_bottom.append(bottom)
             pool_grams.append(g)
             pool_distinct.append(u)
     return out
+
+
+def _alone(grams: np.ndarray, spans: list[tuple[int, int]]) -> list[bool]:
+    """Per span of the normalized text, whether it can be no other span's near
+    or exact copy: more than 30% of its 3-gram positions hold grams that no
+    other span has.
+
+    A near copy shares at least 70% of the distinct grams of each side
+    (``inter >= 0.7 * |union|``); a span whose own distinct grams exceed 30%
+    of its gram positions (at least its distinct grams) shares fewer with
+    every other span, and has no exact copy either (that would have all its
+    grams).  One sort of all the spans' grams finds them, where comparing
+    sketches costs a few microseconds a block; in most documents every
+    candidate block is alone.  The sort key is the gram's top 32 bits with
+    the span's number in the low bits: grams that key merges only count as
+    shared or as one own gram, so a span is never called alone wrongly.
+
+    >>> g = np.arange(1, 10, dtype=np.uint64) << np.uint64(40)
+    >>> g[3:6] = g[0:3]    # the second span repeats the first
+    >>> _alone(g, [(0, 5), (3, 8), (6, 11)])
+    [False, False, True]
+    """
+    lens = [max(0, a1 - a0 - _PARA_GRAM + 1) for a0, a1 in spans]
+    n = len(spans)
+    if not any(lens):
+        return [False] * n
+    low = (1 << n.bit_length()) - 1
+    top = np.concatenate([grams[a0:a0 + m] for (a0, _), m in zip(spans, lens, strict=True)]) >> np.uint64(32)
+    keys = top.astype(np.uint32) & np.uint32(0xFFFFFFFF ^ low)
+    keys |= np.repeat(np.arange(n, dtype=np.uint32), lens)
+    keys.sort()
+    # runs of one gram: an own gram's run starts and ends in the same span
+    edge = np.concatenate(([True], (keys[1:] ^ keys[:-1]) > low, [True]))
+    span = keys & np.uint32(low)
+    first, last = span[edge[:-1]], span[edge[1:]]
+    own = np.bincount(first[first == last], minlength=n)
+    return (10 * own > 3 * np.array(lens)).tolist()
 
 
 def remove_repeated_paragraphs(text: str, ctx: Context) -> list[Edit]:

@@ -303,6 +303,10 @@ def test_repeated_paragraphs_is_the_same_as_before():
                        else rng.choice(doc))
         texts.append(("\n\n" if rng.random() < 0.6 else "\n").join(doc))
     texts.append("\n\n".join(rng.choice(paras) + str(i % 37) for i in range(400)))   # a full comparison pool
+    # a pool filled mostly by paragraphs like no other (which _alone keeps out of the comparisons):
+    # the copy of the 321st paragraph comes after the pool is full and is found only when exact
+    unique = ["".join(chr(0x4E00 + rng.randrange(3000)) for _ in range(rng.randint(60, 90))) for _ in range(350)]
+    texts.append("\n\n".join(unique + [mutate(unique[0]), mutate(unique[320]), unique[330]]))
     found = 0
     for text in texts:
         for min_chars in (1, 5, 20, 50):
