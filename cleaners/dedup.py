@@ -80,6 +80,7 @@ _M64 = (1 << 64) - 1
 _P_CHAR = np.uint64(0x100000001B3)
 _P_WORD = np.uint64(0x9E3779B97F4A7C15)
 _MAX_WORD = 64
+_M32 = np.uint32(0x9E3779B1)   # odd: multiplying by it mixes low bits into high ones (mod 2**32)
 
 
 @dataclass(frozen=True, slots=True)
@@ -590,6 +591,12 @@ def repeated_paragraphs(text: str, min_chars: int = 20) -> list[tuple[int, int, 
     if not maybe:
         return []
     kept = cps[idx]
+    # A block sharing too few grams with every other one is no copy and has none (see _alone):
+    # most documents end here.
+    order = sorted(maybe)
+    alone = _alone(kept, [spans[b] for b in order])
+    if all(alone):
+        return []
     seq = kept.astype(np.uint64)
     n3 = len(seq) - _PARA_GRAM + 1
     grams = np.zeros(0, dtype=np.uint64)
@@ -599,12 +606,6 @@ def repeated_paragraphs(text: str, min_chars: int = 20) -> list[tuple[int, int, 
             grams *= _P_CHAR
             grams += seq[k:k + n3]
         grams = _splitmix(grams)
-    # A block sharing too few grams with every other one is no copy and has none (see _alone):
-    # most documents end here.
-    order = sorted(maybe)
-    alone = _alone(grams, [spans[b] for b in order])
-    if all(alone):
-        return []
     raw_all = kept.astype("<u4", copy=False).tobytes()   # the normalized text, 4 bytes a character
     exact: dict[bytes, int] = {}
     # The pool, as parallel lists in block order: block, normalized length, sketch (the smallest
@@ -662,10 +663,10 @@ def repeated_paragraphs(text: str, min_chars: int = 20) -> list[tuple[int, int, 
     return out
 
 
-def _alone(grams: np.ndarray, spans: list[tuple[int, int]]) -> list[bool]:
-    """Per span of the normalized text, whether it can be no other span's near
-    or exact copy: more than 30% of its 3-gram positions hold grams that no
-    other span has.
+def _alone(kept: np.ndarray, spans: list[tuple[int, int]]) -> list[bool]:
+    """Per span of the normalized text ``kept`` (``uint32`` code points),
+    whether it can be no other span's near or exact copy: more than 30% of
+    its 3-gram positions hold grams that no other span has.
 
     A near copy shares at least 70% of the distinct grams of each side
     (``inter >= 0.7 * |union|``); a span whose own distinct grams exceed 30%
@@ -673,22 +674,27 @@ def _alone(grams: np.ndarray, spans: list[tuple[int, int]]) -> list[bool]:
     every other span, and has no exact copy either (that would have all its
     grams).  One sort of all the spans' grams finds them, where comparing
     sketches costs a few microseconds a block; in most documents every
-    candidate block is alone.  The sort key is the gram's top 32 bits with
-    the span's number in the low bits: grams that key merges only count as
-    shared or as one own gram, so a span is never called alone wrongly.
+    candidate block is alone.  The sort key is a 32-bit hash of the gram's
+    characters with the span's number in its low bits: grams that key merges
+    only count as shared or as one own gram, so a span is never called alone
+    wrongly.
 
-    >>> g = np.arange(1, 10, dtype=np.uint64) << np.uint64(40)
-    >>> g[3:6] = g[0:3]    # the second span repeats the first
-    >>> _alone(g, [(0, 5), (3, 8), (6, 11)])
+    >>> k = np.array([ord(c) for c in "甲乙丙丁戊己庚辛" "甲乙丙丁戊己庚午" "子丑寅卯辰巳午未"], dtype=np.uint32)
+    >>> _alone(k, [(0, 8), (8, 16), (16, 24)])    # the second repeats the first but for one character
     [False, False, True]
     """
     lens = [max(0, a1 - a0 - _PARA_GRAM + 1) for a0, a1 in spans]
     n = len(spans)
     if not any(lens):
         return [False] * n
+    m = len(kept) - _PARA_GRAM + 1
+    h = kept[:m] * _M32
+    for k in range(1, _PARA_GRAM):
+        h += kept[k:k + m]
+        h *= _M32
     low = (1 << n.bit_length()) - 1
-    top = np.concatenate([grams[a0:a0 + m] for (a0, _), m in zip(spans, lens, strict=True)]) >> np.uint64(32)
-    keys = top.astype(np.uint32) & np.uint32(0xFFFFFFFF ^ low)
+    keys = np.concatenate([h[a0:a0 + g] for (a0, _), g in zip(spans, lens, strict=True)])
+    keys &= np.uint32(0xFFFFFFFF ^ low)
     keys |= np.repeat(np.arange(n, dtype=np.uint32), lens)
     keys.sort()
     # runs of one gram: an own gram's run starts and ends in the same span
