@@ -484,6 +484,18 @@ def _compile_rule(raw: Any, name: str, pack: str) -> Rule:
     return rule
 
 
+def _alternation(patterns: Sequence[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """``(?:p1)|(?:p2)|...``, which finds a match wherever one of the patterns does; ``None``
+    for fewer than two patterns, or when one may refer to a group by number or name
+    (``\\1``, ``(?P=x)``, ``(?(1)...)``: the numbers shift) or the alternation does not compile."""
+    if len(patterns) < 2 or any(re.search(r"\\[1-9]|\(\?P=|\(\?\(", p.pattern) for p in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
+    except re.error:
+        return None
+
+
 def load_rule_file(path: str | Path) -> list[Rule]:
     """Read and compile one rule file (a user's or a packaged one)."""
     p = Path(path)
@@ -528,6 +540,13 @@ class RuleSet:
                 kw_rules.setdefault(k, []).append(i)
         self.keywords = _KeywordIndex({k: tuple(v) for k, v in kw_rules.items()}) if kw_rules else None
         self.reach = max((self.rules[i].lines for i in self.windowed), default=0)
+        # Per rule, its patterns as one alternation (see _alternation): a line it finds nothing
+        # in costs one search instead of one per pattern.
+        self.alternations = tuple(_alternation(r.patterns) for r in self.rules)
+        # The widest line a keyword-less rule can match (None: no bound); most
+        # edge lines are paragraphs wider than that.
+        widths = [self.rules[i].max_chars for i in self.windowed]
+        self.windowed_width: int | None = None if None in widths else max(widths, default=0)
         self._windows: dict[int | None, tuple[tuple[float, float], ...]] = {}
         self._max_lines = max((r.lines for r in self.rules), default=0)
 
@@ -654,8 +673,8 @@ def find_hits(text: str, ruleset: RuleSet, *, simplified: bool = True,
         nonblank = sum(1 for b in lines.blank if not b)
         cap = max(3, math.ceil(window_share * nonblank))
     candidates: dict[int, set[int]] = {}
+    starts, ends = lines.starts, lines.ends
     if ruleset.keywords is not None:
-        starts, ends = lines.starts, lines.ends
         for start, kw, rule_idx in ruleset.keywords.find(key, key_cps):
             li = bisect_right(starts, start) - 1
             if start + len(kw) - 1 > ends[li]:       # a keyword spanning a line break
@@ -665,7 +684,7 @@ def find_hits(text: str, ruleset: RuleSet, *, simplified: bool = True,
                 candidates[li] = set(rule_idx)
             else:
                 cand.update(rule_idx)
-    rules = ruleset.rules
+    rules, alternations = ruleset.rules, ruleset.alternations
     windows = ruleset.windows(cap)
     rank_head, rank_tail, blank = lines.rank_head, lines.rank_tail, lines.blank
     if ruleset.windowed:
@@ -681,8 +700,12 @@ def find_hits(text: str, ruleset: RuleSet, *, simplified: bool = True,
         while li >= top and rank_tail[li] < reach:
             edge.append(li)
             li -= 1
+        widest = ruleset.windowed_width
         for li in edge:
             if blank[li]:
+                continue
+            if widest is not None and ends[li] - starts[li] > widest and \
+                    len(key[starts[li]:ends[li]].strip()) > widest:
                 continue
             rh, rt = rank_head[li], rank_tail[li]
             for ri in ruleset.windowed:
@@ -706,6 +729,9 @@ def find_hits(text: str, ruleset: RuleSet, *, simplified: bool = True,
                 continue
             if not rule.patterns:
                 hits.append(Hit(rule, li, s, e))
+                continue
+            alt = alternations[ri]
+            if alt is not None and alt.search(line_key) is None:
                 continue
             for pat in rule.patterns:
                 if rule.action == "drop_span" or rule.otherwise == "drop_span":
