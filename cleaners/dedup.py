@@ -39,6 +39,9 @@ least ``quality.paragraph_min_chars`` non-space characters that repeats an
 earlier one exactly after normalization, or nearly (normalized lengths within
 20%, then a character 3-gram Jaccard of at least 0.7, checked first on a
 bottom-16 sketch; 3-gram hashes are computed once per text with numpy).
+Before any sketch, one sort of all candidate blocks' 3-grams sets aside the
+blocks with too many grams of their own to be anyone's copy or have one: in
+most documents, all of them.
 Each removal is one edit, rule ``dedup:paragraph``; the share
 of characters removed goes to ``ctx.signals["para_dup_removed_share"]``, which
 the quality step counts as repetition.
