@@ -83,7 +83,7 @@ _M64 = (1 << 64) - 1
 _P_CHAR = np.uint64(0x100000001B3)
 _P_WORD = np.uint64(0x9E3779B97F4A7C15)
 _MAX_WORD = 64
-_M32 = np.uint32(0x9E3779B1)   # odd: multiplying by it mixes low bits into high ones (mod 2**32)
+_P_CHAR32 = np.uint32(int(_P_CHAR) & 0xFFFFFFFF)   # _P_CHAR modulo 2**32
 
 
 @dataclass(frozen=True, slots=True)
@@ -677,10 +677,11 @@ def _alone(kept: np.ndarray, spans: list[tuple[int, int]]) -> list[bool]:
     every other span, and has no exact copy either (that would have all its
     grams).  One sort of all the spans' grams finds them, where comparing
     sketches costs a few microseconds a block; in most documents every
-    candidate block is alone.  The sort key is a 32-bit hash of the gram's
-    characters with the span's number in its low bits: grams that key merges
-    only count as shared or as one own gram, so a span is never called alone
-    wrongly.
+    candidate block is alone.  The sort key is the grams' polynomial hash
+    (which their splitmix64 mixing maps one to one) modulo 2**32, computed in
+    32 bits, shifted up to make room for the span's number: grams that key
+    merges only count as shared or as one own gram, so a span is never called
+    alone wrongly, not even when two 3-grams have the same hash.
 
     >>> k = np.array([ord(c) for c in "甲乙丙丁戊己庚辛" "甲乙丙丁戊己庚午" "子丑寅卯辰巳午未"], dtype=np.uint32)
     >>> _alone(k, [(0, 8), (8, 16), (16, 24)])    # the second repeats the first but for one character
@@ -691,13 +692,14 @@ def _alone(kept: np.ndarray, spans: list[tuple[int, int]]) -> list[bool]:
     if not any(lens):
         return [False] * n
     m = len(kept) - _PARA_GRAM + 1
-    h = kept[:m] * _M32
+    h = kept[:m].copy()
     for k in range(1, _PARA_GRAM):
+        h *= _P_CHAR32
         h += kept[k:k + m]
-        h *= _M32
-    low = (1 << n.bit_length()) - 1
+    bits = n.bit_length()
+    low = (1 << bits) - 1
     keys = np.concatenate([h[a0:a0 + g] for (a0, _), g in zip(spans, lens, strict=True)])
-    keys &= np.uint32(0xFFFFFFFF ^ low)
+    keys <<= np.uint32(bits)
     keys |= np.repeat(np.arange(n, dtype=np.uint32), lens)
     keys.sort()
     # runs of one gram: an own gram's run starts and ends in the same span

@@ -316,6 +316,20 @@ def test_repeated_paragraphs_is_the_same_as_before():
     assert found > 100
 
 
+def test_alone_counts_grams_with_one_hash_as_one():
+    """Two different 3-grams can have the same 64-bit gram hash (their code points differ by
+    (1, -870, 189225), which the polynomial sends to 0 modulo 2**64); the near-copy check counts
+    them as one gram, so _alone must too: a span whose only gram is such a twin is not alone."""
+    from cleaners.dedup import _P_CHAR, _alone, _splitmix
+
+    a = [0x4E00, 0x4E8C, 0x61]
+    b = [a[0] + 1, a[1] - 870, a[2] + 189225]
+    seq = np.array(a + b, dtype=np.uint64)
+    grams = _splitmix((seq[:-2] * _P_CHAR + seq[1:-1]) * _P_CHAR + seq[2:])
+    assert grams[0] == grams[3]
+    assert _alone(np.array(a + b, dtype=np.uint32), [(0, 3), (3, 6)]) == [False, False]
+
+
 def test_repeated_line_norm_is_the_regex_one():
     # cleaners.repeated._norm joins str.split() instead of a re.sub: the same whitespace, the same result
     import re
