@@ -230,8 +230,10 @@ class _KeywordIndex:
 
     A numpy pass marks the positions where the hash of the next one, two or
     three characters is that of a keyword's first characters (a few per
-    document), then ``str.startswith`` confirms each keyword there; it finds
-    exactly what an Aho-Corasick pass finds, several times faster on CJK text.
+    document), then ``str.startswith`` confirms the keywords with those first
+    characters there; it finds exactly what an Aho-Corasick pass finds
+    (occurrences in position order for each head length), several times
+    faster on CJK text.
 
     >>> idx = _KeywordIndex({"转载": (0,), "禁止转载": (1,), "ad": (2,)})
     >>> key = "禁止转载。ad"
@@ -256,7 +258,6 @@ class _KeywordIndex:
             if tab is None:
                 tab = self.tables[n - 1] = np.zeros(mask + 1, dtype=bool)
             tab[h & mask] = True
-        self.sizes = tuple(n + 1 for n, t in enumerate(self.tables) if t is not None)
 
     def find(self, key: str, cps: np.ndarray) -> Iterator[tuple[int, str, tuple[int, ...]]]:
         """``(start, keyword, rule indices)`` of every occurrence; ``cps``: the key's code points."""
@@ -266,18 +267,20 @@ class _KeywordIndex:
         m = np.uint32((1 << self._BITS) - 1)
         p = np.uint32(self._P)
         t1, t2, t3 = self.tables
-        hit = t1.take(cps & m) if t1 is not None else np.zeros(n, dtype=bool)
+        # Per head length, the positions its table marks: a keyword is only
+        # looked for where the table of its own head length marks it.
+        marked: list[tuple[int, np.ndarray]] = []
+        if t1 is not None:
+            marked.append((1, t1.take(cps & m)))
         if n >= 2 and (t2 is not None or t3 is not None):
             h2 = cps[:-1] * p + cps[1:]
             if t2 is not None:
-                hit[:-1] |= t2.take(h2 & m)
+                marked.append((2, t2.take(h2 & m)))
             if n >= 3 and t3 is not None:
-                hit[:-2] |= t3.take((h2[:-1] * p + cps[2:]) & m)
+                marked.append((3, t3.take((h2[:-1] * p + cps[2:]) & m)))
         heads = self.heads
-        for pos in hit.nonzero()[0].tolist():
-            for size in self.sizes:
-                if pos + size > n:
-                    break
+        for size, hit in marked:
+            for pos in hit.nonzero()[0].tolist():
                 for kw, idx in heads.get(key[pos:pos + size], ()):
                     if key.startswith(kw, pos):
                         yield pos, kw, idx
@@ -484,6 +487,18 @@ def _compile_rule(raw: Any, name: str, pack: str) -> Rule:
     return rule
 
 
+def _alternation(patterns: Sequence[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """``(?:p1)|(?:p2)|...``, which finds a match wherever one of the patterns does; ``None``
+    for fewer than two patterns, or when one may refer to a group by number or name
+    (``\\1``, ``(?P=x)``, ``(?(1)...)``: the numbers shift) or the alternation does not compile."""
+    if len(patterns) < 2 or any(re.search(r"\\[1-9]|\(\?P=|\(\?\(", p.pattern) for p in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
+    except re.error:
+        return None
+
+
 def load_rule_file(path: str | Path) -> list[Rule]:
     """Read and compile one rule file (a user's or a packaged one)."""
     p = Path(path)
@@ -528,6 +543,13 @@ class RuleSet:
                 kw_rules.setdefault(k, []).append(i)
         self.keywords = _KeywordIndex({k: tuple(v) for k, v in kw_rules.items()}) if kw_rules else None
         self.reach = max((self.rules[i].lines for i in self.windowed), default=0)
+        # Per rule, its patterns as one alternation (see _alternation): a line it finds nothing
+        # in costs one search instead of one per pattern.
+        self.alternations = tuple(_alternation(r.patterns) for r in self.rules)
+        # The widest line a keyword-less rule can match (None: no bound); most
+        # edge lines are paragraphs wider than that.
+        widths = [self.rules[i].max_chars for i in self.windowed]
+        self.windowed_width: int | None = None if None in widths else max(widths, default=0)
         self._windows: dict[int | None, tuple[tuple[float, float], ...]] = {}
         self._max_lines = max((r.lines for r in self.rules), default=0)
 
@@ -654,8 +676,8 @@ def find_hits(text: str, ruleset: RuleSet, *, simplified: bool = True,
         nonblank = sum(1 for b in lines.blank if not b)
         cap = max(3, math.ceil(window_share * nonblank))
     candidates: dict[int, set[int]] = {}
+    starts, ends = lines.starts, lines.ends
     if ruleset.keywords is not None:
-        starts, ends = lines.starts, lines.ends
         for start, kw, rule_idx in ruleset.keywords.find(key, key_cps):
             li = bisect_right(starts, start) - 1
             if start + len(kw) - 1 > ends[li]:       # a keyword spanning a line break
@@ -665,7 +687,7 @@ def find_hits(text: str, ruleset: RuleSet, *, simplified: bool = True,
                 candidates[li] = set(rule_idx)
             else:
                 cand.update(rule_idx)
-    rules = ruleset.rules
+    rules, alternations = ruleset.rules, ruleset.alternations
     windows = ruleset.windows(cap)
     rank_head, rank_tail, blank = lines.rank_head, lines.rank_tail, lines.blank
     if ruleset.windowed:
@@ -681,8 +703,12 @@ def find_hits(text: str, ruleset: RuleSet, *, simplified: bool = True,
         while li >= top and rank_tail[li] < reach:
             edge.append(li)
             li -= 1
+        widest = ruleset.windowed_width
         for li in edge:
             if blank[li]:
+                continue
+            if widest is not None and ends[li] - starts[li] > widest and \
+                    len(key[starts[li]:ends[li]].strip()) > widest:
                 continue
             rh, rt = rank_head[li], rank_tail[li]
             for ri in ruleset.windowed:
@@ -706,6 +732,9 @@ def find_hits(text: str, ruleset: RuleSet, *, simplified: bool = True,
                 continue
             if not rule.patterns:
                 hits.append(Hit(rule, li, s, e))
+                continue
+            alt = alternations[ri]
+            if alt is not None and alt.search(line_key) is None:
                 continue
             for pat in rule.patterns:
                 if rule.action == "drop_span" or rule.otherwise == "drop_span":

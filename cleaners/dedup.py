@@ -39,6 +39,9 @@ least ``quality.paragraph_min_chars`` non-space characters that repeats an
 earlier one exactly after normalization, or nearly (normalized lengths within
 20%, then a character 3-gram Jaccard of at least 0.7, checked first on a
 bottom-16 sketch; 3-gram hashes are computed once per text with numpy).
+Before any sketch, one sort of all candidate blocks' 3-grams sets aside the
+blocks with too many grams of their own to be anyone's copy or have one: in
+most documents, all of them.
 Each removal is one edit, rule ``dedup:paragraph``; the share
 of characters removed goes to ``ctx.signals["para_dup_removed_share"]``, which
 the quality step counts as repetition.
@@ -80,6 +83,7 @@ _M64 = (1 << 64) - 1
 _P_CHAR = np.uint64(0x100000001B3)
 _P_WORD = np.uint64(0x9E3779B97F4A7C15)
 _MAX_WORD = 64
+_P_CHAR32 = np.uint32(int(_P_CHAR) & 0xFFFFFFFF)   # _P_CHAR modulo 2**32
 
 
 @dataclass(frozen=True, slots=True)
@@ -590,7 +594,12 @@ def repeated_paragraphs(text: str, min_chars: int = 20) -> list[tuple[int, int, 
     if not maybe:
         return []
     kept = cps[idx]
-    raw_all = kept.astype("<u4", copy=False).tobytes()   # the normalized text, 4 bytes a character
+    # A block sharing too few grams with every other one is no copy and has none (see _alone):
+    # most documents end here.
+    order = sorted(maybe)
+    alone = _alone(kept, [spans[b] for b in order])
+    if all(alone):
+        return []
     seq = kept.astype(np.uint64)
     n3 = len(seq) - _PARA_GRAM + 1
     grams = np.zeros(0, dtype=np.uint64)
@@ -600,6 +609,7 @@ def repeated_paragraphs(text: str, min_chars: int = 20) -> list[tuple[int, int, 
             grams *= _P_CHAR
             grams += seq[k:k + n3]
         grams = _splitmix(grams)
+    raw_all = kept.astype("<u4", copy=False).tobytes()   # the normalized text, 4 bytes a character
     exact: dict[bytes, int] = {}
     # The pool, as parallel lists in block order: block, normalized length, sketch (the smallest
     # grams), sorted grams, distinct grams (a set, made when first needed).  Python sets of the
@@ -610,9 +620,13 @@ def repeated_paragraphs(text: str, min_chars: int = 20) -> list[tuple[int, int, 
     pool_bottom: list[set[int]] = []
     pool_grams: list[np.ndarray] = []
     pool_distinct: list[set[int] | None] = []
+    pooled = 0    # blocks that joined the pool, the alone ones (kept out of the lists) included
     out: list[tuple[int, int, int]] = []
     quarter = _BOTTOM // 4
-    for b in sorted(maybe):
+    for b, lone in zip(order, alone, strict=True):
+        if lone:
+            pooled += pooled < _POOL
+            continue
         s, e = blocks[b]
         a0, a1 = spans[b]
         raw = raw_all[4 * a0:4 * a1]
@@ -642,13 +656,58 @@ def repeated_paragraphs(text: str, min_chars: int = 20) -> list[tuple[int, int, 
                 break
         if hit is not None:
             out.append((s, e, hit))
-        elif len(pool_block) < _POOL:    # bound the work on pathological inputs: exact copies only from here
+        elif pooled < _POOL:    # bound the work on pathological inputs: exact copies only from here
+            pooled += 1
             pool_block.append(b)
             pool_len.append(n)
             pool_bottom.append(bottom)
             pool_grams.append(g)
             pool_distinct.append(u)
     return out
+
+
+def _alone(kept: np.ndarray, spans: list[tuple[int, int]]) -> list[bool]:
+    """Per span of the normalized text ``kept`` (``uint32`` code points),
+    whether it can be no other span's near or exact copy: more than 30% of
+    its 3-gram positions hold grams that no other span has.
+
+    A near copy shares at least 70% of the distinct grams of each side
+    (``inter >= 0.7 * |union|``); a span whose own distinct grams exceed 30%
+    of its gram positions (at least its distinct grams) shares fewer with
+    every other span, and has no exact copy either (that would have all its
+    grams).  One sort of all the spans' grams finds them, where comparing
+    sketches costs a few microseconds a block; in most documents every
+    candidate block is alone.  The sort key is the grams' polynomial hash
+    (which their splitmix64 mixing maps one to one) modulo 2**32, computed in
+    32 bits, shifted up to make room for the span's number: grams that key
+    merges only count as shared or as one own gram, so a span is never called
+    alone wrongly, not even when two 3-grams have the same hash.
+
+    >>> k = np.array([ord(c) for c in "甲乙丙丁戊己庚辛" "甲乙丙丁戊己庚午" "子丑寅卯辰巳午未"], dtype=np.uint32)
+    >>> _alone(k, [(0, 8), (8, 16), (16, 24)])    # the second repeats the first but for one character
+    [False, False, True]
+    """
+    lens = [max(0, a1 - a0 - _PARA_GRAM + 1) for a0, a1 in spans]
+    n = len(spans)
+    if not any(lens):
+        return [False] * n
+    m = len(kept) - _PARA_GRAM + 1
+    h = kept[:m].copy()
+    for k in range(1, _PARA_GRAM):
+        h *= _P_CHAR32
+        h += kept[k:k + m]
+    bits = n.bit_length()
+    low = (1 << bits) - 1
+    keys = np.concatenate([h[a0:a0 + g] for (a0, _), g in zip(spans, lens, strict=True)])
+    keys <<= np.uint32(bits)
+    keys |= np.repeat(np.arange(n, dtype=np.uint32), lens)
+    keys.sort()
+    # runs of one gram: an own gram's run starts and ends in the same span
+    edge = np.concatenate(([True], (keys[1:] ^ keys[:-1]) > low, [True]))
+    span = keys & np.uint32(low)
+    first, last = span[edge[:-1]], span[edge[1:]]
+    own = np.bincount(first[first == last], minlength=n)
+    return (10 * own > 3 * np.array(lens)).tolist()
 
 
 def remove_repeated_paragraphs(text: str, ctx: Context) -> list[Edit]:

@@ -20,7 +20,10 @@ from hypothesis import strategies as st
 from conftest import case_params
 
 from cleaners.boilerplate import (
+    Rule,
     RuleError,
+    RuleSet,
+    _alternation,
     find_hits,
     get_ruleset,
     load_rule_file,
@@ -212,6 +215,30 @@ def test_keywords_cover_patterns():
             key = match_key(line)
             if any(p.search(key) for p in rule.patterns):
                 assert any(k in key for k in rule.keywords), (rule.id, line)
+
+
+def test_alternation_finds_what_the_patterns_find():
+    """find_hits skips a rule's patterns when their alternation finds nothing in a line;
+    on every sample line (and its halves) the alternation matches exactly when a pattern does."""
+    rs = get_ruleset()
+    assert any(alt is not None for alt in rs.alternations)
+    lines = _all_sample_lines()
+    lines += [ln[:len(ln) // 2] for ln in lines] + [ln[len(ln) // 2:] for ln in lines]
+    for rule, alt in zip(rs.rules, rs.alternations, strict=True):
+        if alt is None:
+            continue
+        for line in lines:
+            key = match_key(line)
+            assert (alt.search(key) is not None) == any(p.search(key) for p in rule.patterns), (rule.id, line)
+    refers = [re.compile(r"(a)\1"), re.compile(r"b")]
+    assert _alternation(refers) is None and _alternation(refers[1:]) is None
+
+
+def test_windowed_width_bounds_the_keywordless_rules():
+    rs = get_ruleset()
+    assert rs.windowed_width == max(rs.rules[i].max_chars for i in rs.windowed)
+    wide = RuleSet([Rule("w", "p", "why", "drop_line", (), (re.compile("x"),), where="head")])
+    assert wide.windowed_width is None
 
 
 def _bench():

@@ -303,6 +303,10 @@ def test_repeated_paragraphs_is_the_same_as_before():
                        else rng.choice(doc))
         texts.append(("\n\n" if rng.random() < 0.6 else "\n").join(doc))
     texts.append("\n\n".join(rng.choice(paras) + str(i % 37) for i in range(400)))   # a full comparison pool
+    # a pool filled mostly by paragraphs like no other (which _alone keeps out of the comparisons):
+    # the copy of the 321st paragraph comes after the pool is full and is found only when exact
+    unique = ["".join(chr(0x4E00 + rng.randrange(3000)) for _ in range(rng.randint(60, 90))) for _ in range(350)]
+    texts.append("\n\n".join(unique + [mutate(unique[0]), mutate(unique[320]), unique[330]]))
     found = 0
     for text in texts:
         for min_chars in (1, 5, 20, 50):
@@ -310,6 +314,20 @@ def test_repeated_paragraphs_is_the_same_as_before():
             assert repeated_paragraphs(text, min_chars) == want
             found += bool(want)
     assert found > 100
+
+
+def test_alone_counts_grams_with_one_hash_as_one():
+    """Two different 3-grams can have the same 64-bit gram hash (their code points differ by
+    (1, -870, 189225), which the polynomial sends to 0 modulo 2**64); the near-copy check counts
+    them as one gram, so _alone must too: a span whose only gram is such a twin is not alone."""
+    from cleaners.dedup import _P_CHAR, _alone, _splitmix
+
+    a = [0x4E00, 0x4E8C, 0x61]
+    b = [a[0] + 1, a[1] - 870, a[2] + 189225]
+    seq = np.array(a + b, dtype=np.uint64)
+    grams = _splitmix((seq[:-2] * _P_CHAR + seq[1:-1]) * _P_CHAR + seq[2:])
+    assert grams[0] == grams[3]
+    assert _alone(np.array(a + b, dtype=np.uint32), [(0, 3), (3, 6)]) == [False, False]
 
 
 def test_repeated_line_norm_is_the_regex_one():
