@@ -1218,6 +1218,7 @@ def _lines_to_repair(text: str, cfg: MojibakeConfig):
     found: dict[int, list] = {}     # line offset -> [line end, has a suspicious cluster, has a Latin-1 run]
     cluster_re = _cluster_re(cfg.min_run)
     seed_re = _seed_re()
+    japanese = False
     pos = 0
     while (m := cluster_re.search(text, pos)) is not None:
         start = text.rfind("\n", 0, m.start()) + 1
@@ -1226,6 +1227,11 @@ def _lines_to_repair(text: str, cfg: MojibakeConfig):
         line = text[start:end]
         seeds = [s.start() for s in seed_re.finditer(line)]
         if any(_suspicious(line, g) for g in _clusters(line, seeds, cfg.min_run)):
+            if not found and _looks_japanese(text):
+                # Japanese prose: no line gets the cluster families, so the other lines'
+                # clusters need no look (most of the step's time on clean Japanese)
+                japanese = True
+                break
             found[start] = [end, True, False]
         pos = end + 1
     pos = 0
@@ -1237,7 +1243,6 @@ def _lines_to_repair(text: str, cfg: MojibakeConfig):
         pos = end + 1
     if not found:
         return
-    japanese = any(v[1] for v in found.values()) and _looks_japanese(text)
     for start in sorted(found):
         end, cluster, latin = found[start]
         if cluster and not japanese:
