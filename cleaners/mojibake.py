@@ -796,9 +796,13 @@ def _next_text(blocks: list[_Block], bi: int, ui: int) -> str:
     return ""
 
 
-def _n_wide(text: str) -> int:
-    """How many characters of ``text`` are not ASCII (one encode in C, no loop per character)."""
-    return len(text) - len(text.encode("ascii", "ignore"))
+def _charged(text: str) -> int:
+    """How many characters of a block's repaired ``text`` pay ``EDGE_CHARGE``: the ones
+    that are not ASCII, at least one.  Most blocks hold at most one character (1 either
+    way); longer ones are counted with one encode in C, no loop per character."""
+    if len(text) < 2:
+        return 1
+    return len(text) - len(text.encode("ascii", "ignore")) or 1
 
 
 def _score_blocks(window: str, blocks: list[_Block], left: str, right: str,
@@ -836,7 +840,7 @@ def _score_blocks(window: str, blocks: list[_Block], left: str, right: str,
             if before is None:
                 before = orig_costs[key] = P.cost(orig, prev_o, nxt_o)
             after = P.cost(text, prev_d, nxt_d or right1) + DROP_PENALTY * blk.dropped + GUESS_PENALTY * blk.guessed
-            blk.gain = before - after - EDGE_CHARGE * (_n_wide(text) or 1)
+            blk.gain = before - after - EDGE_CHARGE * _charged(text)
         prev_o = orig[-1:] or prev_o
         prev_d = text[-1:] or prev_d
 
@@ -866,6 +870,8 @@ def _candidates(line: str, w0: int, w1: int, fam: Family, cfg: MojibakeConfig, l
     window = line[w0:w1]
     if window.count("\ufffd") > MAX_MARKER_RATIO * len(window):
         return []               # most bytes are gone: any "repair" would be invented (flagged instead)
+    if "\ufffd" not in window and len(window) - len(window.encode("ascii", "ignore")) < cfg.min_run:
+        return []               # _accept takes no stretch of it (fewer than min_run damaged characters)
     blocks = _blocks(window, fam, lead_gap, line[max(0, w0 - 1):w0])
     if not blocks:
         return []
@@ -915,7 +921,7 @@ def _accept(line: str, w0: int, window: str, blks: list[_Block], fam: Family, ga
     if after.isascii():
         return None             # only markers or junk removed: not a repair
     changed = [c for c in after if ord(c) > 0x7F]
-    raw_gain = gain + EDGE_CHARGE * sum((_n_wide(b.text) or 1) for b in blks if not b.same)
+    raw_gain = gain + EDGE_CHARGE * sum(_charged(b.text) for b in blks if not b.same)
     if raw_gain < max(ABS_MIN_GAIN, cfg.min_gain * max(1, len(changed))):
         return None
     guessed = sum(b.guessed for b in blks)
