@@ -528,6 +528,9 @@ def _rejects(codec: str, raw: bytes) -> bool:
     return False
 
 
+_BYTES = [bytes((x,)) for x in range(256)]
+
+
 @functools.lru_cache(maxsize=1024)
 def _pattern_chars(kind: str, pattern: tuple[int, ...]) -> tuple[tuple[str, bytes], ...]:
     """Every character the right codec gives for ``pattern`` with its one lost byte filled in.
@@ -541,14 +544,18 @@ def _pattern_chars(kind: str, pattern: tuple[int, ...]) -> tuple[tuple[str, byte
         if len(pattern) != 2:
             return ()
         if k:           # the trail byte was lost: one row
-            if pattern[0] < 0x81:
+            b1 = pattern[0]
+            if b1 < 0x81:
                 return ()
-            row = _dbcs_row(kind, pattern[0])
-            pairs = [(row[x], bytes((pattern[0], x))) for x in range(0x80, 0x100)]
-        else:           # the lead byte was lost: one column of the rows
-            pairs = [(_dbcs_row(kind, x)[pattern[1]], bytes((x, pattern[1]))) for x in range(0x81, 0x100)]
-        return tuple((ch, raw) for ch, raw in pairs if ch is not None and len(ch) == 1)
-    raws = [bytes(x if t == UNK else t for t in pattern) for x in (range(0x80, 0x100) if k else range(0xC2, 0xF5))]
+            row = _dbcs_row(kind, b1)
+            return tuple((ch, bytes((b1, x))) for x in range(0x80, 0x100)
+                         if (ch := row[x]) is not None and len(ch) == 1)
+        b2 = pattern[1]     # the lead byte was lost: one column of the rows
+        return tuple((ch, bytes((x, b2))) for x in range(0x81, 0x100)
+                     if (ch := _dbcs_row(kind, x)[b2]) is not None and len(ch) == 1)
+    # (one lost byte: the bytes around it are joined to each filling, no generator per filling)
+    head, tail = bytes(pattern[:k]), bytes(pattern[k + 1:])
+    raws = [head + _BYTES[x] + tail for x in (range(0x80, 0x100) if k else range(0xC2, 0xF5))]
     # The fillings joined by "\n", which is no UTF-8 lead or continuation byte (the
     # pattern's bytes are all >= 0x80): each piece decodes as it would alone, and
     # surrogateescape turns an undecodable byte into U+DC80-U+DCFF, which no valid
