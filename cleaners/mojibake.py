@@ -934,20 +934,21 @@ def _accept(line: str, w0: int, window: str, blks: list[_Block], fam: Family, ga
     guessed = sum(b.guessed for b in blks)
     if sum(b.unconfirmed for b in blks) > MAX_GUESS_RATIO * max(1, len(changed)):
         return None
-    orig_changed = [c for c in before if ord(c) > 0x7F]
-    real = [c for c in orig_changed if c != "\ufffd"]
-    if len(real) < cfg.min_run:
+    n_fffd = before.count("\ufffd")
+    if len(before) - len(before.encode("ascii", "ignore")) - n_fffd < cfg.min_run:
         # a lone lost-byte marker: only a confirmed guess of Han text or punctuation may replace it
-        if "\ufffd" not in before or any(b.unconfirmed for b in blks):
+        if not n_fffd or any(b.unconfirmed for b in blks):
             return None
         if not all(P.is_han(c) or c in P.CJK_PUNCT for c in changed):
             return None
     if changed:
-        if max(P.char_cost(c) for c in changed) >= P.JUNK:
+        # (most stretches the split in _candidates judges end here: the costs are read once)
+        costs = list(map(P.char_cost, changed))
+        if max(costs) >= P.JUNK:
             return None
         if P.mean_cost("".join(changed)) > PLAUSIBLE_MEAN:
             return None
-        if sum(1 for c in changed if P.char_cost(c) >= P.UNSEEN_HAN) > len(changed) // 20:
+        if sum(c >= P.UNSEEN_HAN for c in costs) > len(changed) // 20:
             return None         # characters real text never uses: a wrong reading
     dropped = sum(b.dropped for b in blks)
     nbytes = sum(b.nbytes for b in blks) or 1
