@@ -992,11 +992,13 @@ class _Spans:
         ``line[pos]`` is not one of them)."""
         runs = self.runs.setdefault(kind, [])
         for lo, hi in runs:
-            if lo <= pos < hi:
+            # (pos == hi: line[pos] is what ended the run, so the run is also pos's answer;
+            # seeds the decoder cannot produce ask for the run before them, often twice)
+            if lo <= pos <= hi:
                 break
         else:
             lo, hi = _encodable_run(self.line, pos, kind)
-            if hi > pos:
+            if hi > lo:
                 runs.append((lo, hi))
         return max(lo, pos - MAX_WINDOW), min(hi, pos + MAX_WINDOW)
 
@@ -1004,14 +1006,11 @@ class _Spans:
 def _encodable_run(line: str, pos: int, kind: str) -> tuple[int, int]:
     """The maximal run around ``pos`` of characters the wrong decoder could have
     produced (unbounded: :meth:`_Spans.span` cuts it to the window)."""
-    def ok(ch: str) -> bool:
-        return ch in _MARKERS or _wrong_bytes(kind, ch) is not None
-
     lo = pos
-    while lo > 0 and ok(line[lo - 1]):
+    while lo > 0 and ((ch := line[lo - 1]) in _MARKERS or _wrong_bytes(kind, ch) is not None):
         lo -= 1
     hi = pos
-    while hi < len(line) and ok(line[hi]):
+    while hi < len(line) and ((ch := line[hi]) in _MARKERS or _wrong_bytes(kind, ch) is not None):
         hi += 1
     return lo, hi
 
