@@ -582,7 +582,34 @@ def _lost_byte_chars(right: str, wrong: str, pattern: tuple[int, ...],
     # one lost byte: the byte after it (what _could_lose asks about) is the same for every candidate
     k = pattern.index(UNK)
     nxt = follow[k] if follow[k] >= 0 or k + 1 >= len(pattern) else pattern[k + 1]
-    return tuple((ch, b) for ch, b in cands if _wrong_rejects(wrong, b[k], nxt))
+    rejected = _rejects_before(wrong, nxt)
+    return tuple((ch, b) for ch, b in cands if rejected[b[k]])
+
+
+_REJECT_COLUMNS: dict[tuple[str, int], tuple[bool, ...]] = {}
+
+
+def _rejects_before(wrong: str, y: int) -> tuple[bool, ...]:
+    """``_wrong_rejects(wrong, x, y)`` for each byte ``x``, built once per ``(wrong, y)``.
+
+    The candidates for one lost byte have as many different lost bytes ``x``
+    (lead bytes, when the lead was lost): asked one by one, they built a reject
+    row for nearly every lead byte.  One decode of the pairs ``x y`` (x >= 0x80;
+    below it nothing is lost), each followed by ``"\n"`` as in :func:`_decode_lead`,
+    answers for all of them; the pair-by-pair definition when the pieces do not
+    line up."""
+    col = _REJECT_COLUMNS.get((wrong, y))
+    if col is None:
+        pieces: list[str] = []
+        if wrong != "latin1" and 0 <= y != 0x0A:
+            data = b"".join(bytes((x, y, 0x0A)) for x in range(0x80, 0x100))
+            pieces = data.decode("gbk" if wrong == "gbk" else "big5", "replace").split("\n")
+        if len(pieces) == 129 and not pieces[128]:
+            col = (False,) * 0x80 + tuple("\ufffd" in s for s in pieces[:128])
+        else:
+            col = tuple(_wrong_rejects(wrong, x, y) for x in range(256))
+        _REJECT_COLUMNS[(wrong, y)] = col
+    return col
 
 
 def _guess(fam: Family, u: _Unit, left: str, right: str) -> tuple[str, float, bool] | None:

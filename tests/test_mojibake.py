@@ -298,6 +298,8 @@ def test_byte_pair_tables_match_the_codecs():
         for x in range(256):
             assert [M._wrong_rejects(wrong, x, y) for y in range(-1, 256)] == [rejects(wrong, x, y)
                                                                                 for y in range(-1, 256)]
+        for y in range(-1, 256):
+            assert M._rejects_before(wrong, y) == tuple(rejects(wrong, x, y) for x in range(256)), (wrong, y)
 
 
 def test_byte_pair_rows_come_from_one_decode_per_lead_byte():
