@@ -854,6 +854,7 @@ def _score_blocks(window: str, blocks: list[_Block], left: str, right: str,
     prev_o = left[-1:]
     prev_d = left[-1:]
     right1 = right[:1]
+    last = len(blocks) - 1
     for bi, blk in enumerate(blocks):
         orig = window[blk.cs:blk.ce]
         text = blk.text
@@ -864,11 +865,10 @@ def _score_blocks(window: str, blocks: list[_Block], left: str, right: str,
             blk.gain = 0.0      # dropping a marker alone is no evidence for this reading
         else:
             nxt_o = window[blk.ce:blk.ce + 1] or right1
-            nxt_d = ""
-            for b in blocks[bi + 1:bi + 3]:
-                if b.text:
-                    nxt_d = b.text[0]
-                    break
+            # the first character of the next two blocks' texts (indexed: no slice per block)
+            nxt_d = blocks[bi + 1].text[:1] if bi < last else ""
+            if not nxt_d and bi + 1 < last:
+                nxt_d = blocks[bi + 2].text[:1]
             key = (w0 + blk.cs, w0 + blk.ce)
             before = orig_costs.get(key)
             if before is None:
