@@ -230,16 +230,18 @@ def _decode_lead(codec: str, b1: int) -> list[str | None] | None:
     return [None if "\ufffd" in x else x for x in pieces[:256]]
 
 
-_DBCS_ROWS: dict[tuple[str, int], tuple[str | None, ...]] = {}
+# kind -> row per lead byte (None until built); _dbcs_greedy reads it directly, one index per pair
+_DBCS_ROWS: dict[str, list[tuple[str | None, ...] | None]] = {"gbk": [None] * 256, "big5": [None] * 256}
 
 
 def _dbcs_row(kind: str, b1: int) -> tuple[str | None, ...]:
     """What the right codec of ``kind`` reads for lead byte ``b1`` and each trail byte
     (None: not one non-ASCII text).  Built per lead byte on first use: at most
     2 x 256 rows of 256, where a cache of pairs kept a key per pair."""
-    row = _DBCS_ROWS.get((kind, b1))
+    rows = _DBCS_ROWS[kind]
+    row = rows[b1]
     if row is None:
-        row = _DBCS_ROWS[(kind, b1)] = _build_dbcs_row(kind, b1)
+        row = rows[b1] = _build_dbcs_row(kind, b1)
     return row
 
 
@@ -368,6 +370,7 @@ def _parse_utf8(toks: Sequence[int]) -> list[_Unit]:
 def _dbcs_greedy(toks: Sequence[int], start: int, end: int, kind: str) -> list[_Unit]:
     """Python-like greedy decoding of ``toks[start:end]`` (no gaps inside)."""
     units: list[_Unit] = []
+    rows = _DBCS_ROWS[kind]
     i = start
     while i < end:
         b = toks[i]
@@ -380,7 +383,7 @@ def _dbcs_greedy(toks: Sequence[int], start: int, end: int, kind: str) -> list[_
             i += 1
             continue
         if i + 1 < end:
-            s = _dbcs_row(kind, b)[toks[i + 1]]
+            s = (rows[b] or _dbcs_row(kind, b))[toks[i + 1]]
             if s is not None:
                 units.append(_Unit(i, i + 2, "ok", s))
                 i += 2
