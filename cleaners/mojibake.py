@@ -60,6 +60,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from cleaners import plausibility as P
 from cleaners.document import Edit
 
@@ -1132,22 +1134,46 @@ _C1_AS_CP1252 = {b: bytes([b]).decode("cp1252") for b in range(0x80, 0xA0)
                  if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
 
 
-_PARTICLES = re.compile("[のはをがにでとへもやた](?=[\u3040-\u30ff\u3400-\u9fff])")
-_KANA = re.compile("[\u3040-\u30ff]")
+_KANA, _HAN, _JOINABLE, _PARTICLE = 1, 2, 4, 8
+
+
+@functools.cache
+def _ja_classes() -> np.ndarray:
+    """Per BMP code point, the bits :func:`_looks_japanese` counts: kana
+    (U+3040-U+30FF), Han (U+3400-U+4DBF, U+4E00-U+9FFF), what a particle joins
+    (kana, U+3400-U+9FFF) and the particles."""
+    table = np.zeros(0x10000, dtype=np.uint8)
+    table[0x3040:0x3100] |= _KANA | _JOINABLE
+    table[0x3400:0x4DC0] |= _HAN
+    table[0x4E00:0xA000] |= _HAN
+    table[0x3400:0xA000] |= _JOINABLE
+    table[[ord(c) for c in "のはをがにでとへもやた"]] |= _PARTICLE
+    return table
 
 
 def _looks_japanese(text: str) -> bool:
-    """Japanese prose: kana make a good share of the text and particles join
-    words (damage scatters kana without that grammar).
+    """Japanese prose: kana make at least a fifth of the kana and Han, and
+    particles join words, a particle followed by kana or U+3400-U+9FFF (damage
+    scatters kana without that grammar).
+
+    Counted with one table lookup per UTF-16 code unit (numpy): three regex
+    scans, which made a string of every kana and Han character, took 0.2 ms
+    per Japanese text, and every text with a suspicious cluster asks.  The
+    classes lie in the BMP; a character outside it is two surrogates, in none
+    of them, as it is itself.  (tests/test_mojibake.py compares this with the
+    regex counts.)
 
     >>> _looks_japanese("駅前商店街に新しい図書コーナーが開設された。"), _looks_japanese("扺嫖湔揣萵軞笛桲")
     (True, False)
     """
-    kana = len(_KANA.findall(text))
+    cls = _ja_classes()[np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype="<u2")]
+    kana = int(np.count_nonzero(cls & _KANA))
     if kana < 5:
         return False
-    cjk = kana + len(_HAN_RE.findall(text))
-    return kana >= 0.2 * cjk and len(_PARTICLES.findall(text)) >= max(2, kana // 20)
+    if kana < 0.2 * (kana + int(np.count_nonzero(cls & _HAN))):
+        return False
+    particles = np.count_nonzero((cls[:-1] & _PARTICLE).astype(bool) & (cls[1:] & _JOINABLE).astype(bool))
+    return int(particles) >= max(2, kana // 20)
 
 
 def _line_repairs(line: str, cfg: MojibakeConfig, latin_only: bool = False) -> list[Repair]:
