@@ -533,7 +533,7 @@ def _rejects(codec: str, raw: bytes) -> bool:
     return False
 
 
-_BYTES = [bytes((x,)) for x in range(256)]
+_BYTES = [bytes((x,)) for x in range(256)]      # each byte as a bytes object, for the fillings below
 
 
 @functools.lru_cache(maxsize=1024)
