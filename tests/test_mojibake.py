@@ -263,6 +263,34 @@ def test_precheck_selects_the_lines_with_evidence(min_run):
         assert list(_lines_to_repair(text, cfg)) == _lines_with_evidence(text, cfg), text
 
 
+def test_japanese_test_counts_what_the_regexes_count():
+    """:func:`_looks_japanese` counts with a table over UTF-16 code units; it
+    answers what counting kana, Han and joined particles with regexes (the
+    definition) answers, characters outside the BMP included."""
+    import re
+
+    from cleaners import mojibake as M
+
+    kana_re, han_re = re.compile("[\u3040-\u30ff]"), re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
+    particle_re = re.compile("[のはをがにでとへもやた](?=[\u3040-\u30ff\u3400-\u9fff])")
+
+    def looks_japanese(text: str) -> bool:
+        kana = len(kana_re.findall(text))
+        if kana < 5:
+            return False
+        cjk = kana + len(han_re.findall(text))
+        return kana >= 0.2 * cjk and len(particle_re.findall(text)) >= max(2, kana // 20)
+
+    prose = "駅前商店街に新しい図書コーナーが開設された。子供たちは本を読みに来ます。"
+    texts = [prose, prose[:12], prose.replace("に", "\U00020000"), prose.replace("新", "\U00020000"),
+             "はの" + "\U00020b9f" * 3 + "をがにで" + "䷀" * 3, "カタカナのテキストはまだ", "かなかなか\ud800は日本",
+             "扺嫖湔揣萵軞笛桲", "今日は東京で大きな会議が開かれました。" * 3 + "中文" * 40, ""]
+    texts += SENTENCES[::5] + [KINDS["utf8_as_gbk"](s) for s in SENTENCES[::9] if applicable("utf8_as_gbk", s)]
+    for text in texts:
+        assert M._looks_japanese(text) == looks_japanese(text), text
+    assert M._looks_japanese(prose) and not M._looks_japanese(prose[:12])
+
+
 def test_byte_pair_tables_match_the_codecs():
     """The per-lead-byte tables that replaced the pair caches give what decoding each pair gives."""
     from cleaners import mojibake as M
@@ -298,6 +326,8 @@ def test_byte_pair_tables_match_the_codecs():
         for x in range(256):
             assert [M._wrong_rejects(wrong, x, y) for y in range(-1, 256)] == [rejects(wrong, x, y)
                                                                                 for y in range(-1, 256)]
+        for y in range(-1, 256):
+            assert M._rejects_before(wrong, y) == tuple(rejects(wrong, x, y) for x in range(256)), (wrong, y)
 
 
 def test_byte_pair_rows_come_from_one_decode_per_lead_byte():
