@@ -121,9 +121,10 @@ class SharedPool:
         back: list[int] = []
         broken = False
 
-        def submit() -> bool:
+        def submit(i: int | None = None) -> bool:
             nonlocal broken
-            i = None if broken else take()
+            if i is None:
+                i = None if broken else take()
             if i is None:
                 return False
             try:
@@ -135,7 +136,14 @@ class SharedPool:
                 return False
             return True
 
-        def feed() -> None:
+        def feed(first: list[int]) -> None:
+            # Submitting can block until the forkserver has warmed up: done
+            # here, not in the caller, which is working by then.
+            for k, i in enumerate(first):
+                if not submit(i):  # broken: this call is back with the caller, the rest too
+                    with lock:
+                        back.extend(first[k + 1:])
+                    break
             while running:
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in finished:
@@ -145,7 +153,11 @@ class SharedPool:
                     if not stopped.is_set():
                         submit()
 
-        feeder = threading.Thread(target=feed, name="qingxi-pool-feeder", daemon=True)
+        # The first call is this thread's (it is ready first), the next ones
+        # the workers': every worker has one before anyone takes a second.
+        mine = take()
+        first = [i for i in (take() for _ in range(self.n_workers)) if i is not None]
+        feeder = threading.Thread(target=feed, args=(first,), name="qingxi-pool-feeder", daemon=True)
 
         def next_call() -> int | None:
             """A call not yet started, or one the executor could not take;
@@ -159,12 +171,6 @@ class SharedPool:
                     return i
                 feeder.join(0.05)  # the executor may still hand calls back
 
-        # The first call is this thread's (it is ready first), the next ones
-        # the workers': every worker has one before anyone takes a second.
-        mine = take()
-        for _ in range(self.n_workers):
-            if not submit():
-                break
         feeder.start()
         try:
             while mine is not None:

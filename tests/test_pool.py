@@ -73,3 +73,30 @@ def test_an_interrupt_in_the_caller_stops_the_feeding():
         with pytest.raises(KeyboardInterrupt):
             pool.run(step, [(i,) for i in range(50)])
     assert calls < 10
+
+
+class _SlowToStart(ThreadPoolExecutor):
+    """An executor whose first submit blocks, as a process pool's does until
+    its forkserver has imported the pipeline."""
+
+    def submit(self, *args, **kwargs):
+        if not getattr(self, "_started", False):
+            time.sleep(0.5)
+            self._started = True
+        return super().submit(*args, **kwargs)
+
+
+def test_the_caller_works_while_the_executor_is_still_starting():
+    t0 = time.perf_counter()
+    started: dict[int, float] = {}
+
+    def step(i: int) -> int:
+        started[i] = time.perf_counter() - t0
+        time.sleep(0.02)
+        return i
+
+    with SharedPool(_SlowToStart(max_workers=1), 1) as pool:
+        out = pool.run(step, [(i,) for i in range(12)])
+    assert out == [(True, i) for i in range(12)]
+    assert started[0] < 0.25 and started[1] >= 0.5   # call 1 waited for the executor, call 0 did not
+    assert sum(1 for i in started if started[i] < 0.5) >= 5   # the caller went on meanwhile
