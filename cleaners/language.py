@@ -352,17 +352,21 @@ class _ProbMap(dict):
         return out
 
 
-def _load_profiles(directory: str) -> tuple[list[str], _ProbMap]:
-    """langdetect's languages and probability map, as its
-    ``DetectorFactory.load_profile`` builds them: the same files in the same
-    (``os.listdir``) order, the same division for each probability."""
+def _profile_arrays(directory: str) -> dict[str, np.ndarray]:
+    """langdetect's languages and probabilities as its
+    ``DetectorFactory.load_profile`` computes them (the same files in the same
+    ``os.listdir`` order, the same division for each probability), as the
+    arrays of a sparse map (see :class:`_ProbMap`): the n-grams in first-seen
+    order, then per n-gram its languages and probabilities from ``start[row]``
+    to ``start[row + 1]``."""
     import json
     import os
 
     import numpy as np
 
+    from cleaners import tablecache as tc
+
     names = os.listdir(directory)
-    langsize = len(names)
     langlist: list[str] = []
     words: list[str] = []           # every (n-gram, language) pair, profile by profile
     langs: list[np.ndarray] = []
@@ -390,28 +394,34 @@ def _load_profiles(directory: str) -> tuple[list[str], _ProbMap]:
     keep = lang_of >= 0                          # n-grams longer than 3 get no probability
     row_of, lang_of, prob_of = row_of[keep], lang_of[keep], prob_of[keep]
     order = np.argsort(row_of, kind="stable")    # by row, languages in profile order
-    start = np.searchsorted(row_of[order], np.arange(len(rows) + 1)).tolist()
-    return langlist, _ProbMap(rows, start, lang_of[order].tolist(), prob_of[order].tolist(), langsize)
+    return {"langlist": tc.strings_to_array(langlist), "words": tc.strings_to_array(rows),
+            "start": np.searchsorted(row_of[order], np.arange(len(rows) + 1)),
+            "langs": lang_of[order].astype(np.int16), "probs": prob_of[order],
+            "langsize": np.asarray(len(names))}
+
+
+def _prob_map(z: dict[str, np.ndarray]) -> tuple[list[str], _ProbMap]:
+    """The language list and the map from :func:`_profile_arrays`' arrays."""
+    from cleaners import tablecache as tc
+
+    words = tc.array_to_strings(z["words"])
+    rows = dict(zip(words, range(len(words)), strict=True))
+    return tc.array_to_strings(z["langlist"]), _ProbMap(rows, z["start"].tolist(), z["langs"].tolist(),
+                                                        z["probs"].tolist(), int(z["langsize"]))
+
+
+def _load_profiles(directory: str) -> tuple[list[str], _ProbMap]:
+    """langdetect's languages and probability map, derived afresh."""
+    return _prob_map(_profile_arrays(directory))
 
 
 def _cached_profiles(directory: str) -> tuple[list[str], _ProbMap]:
     """:func:`_load_profiles`, through the table cache (:mod:`cleaners.tablecache`):
     reading the arrays back takes a fifth of parsing langdetect's 55 JSON files."""
-    import numpy as np
-
     from cleaners import tablecache as tc
 
-    def build() -> dict[str, np.ndarray]:
-        langs, m = _load_profiles(directory)
-        return {"langlist": tc.strings_to_array(langs), "words": tc.strings_to_array(m.keys()),
-                "start": np.asarray(m._start, dtype=np.int64), "langs": np.asarray(m._langs, dtype=np.int16),
-                "probs": np.asarray(m._probs, dtype=np.float64), "langsize": np.asarray(m._langsize)}
-
-    z = tc.load_or_build("langdetect_profiles", build, modules=("language.py",), packages=(directory,))
-    words = tc.array_to_strings(z["words"])
-    rows = dict(zip(words, range(len(words)), strict=True))
-    return tc.array_to_strings(z["langlist"]), _ProbMap(rows, z["start"].tolist(), z["langs"].tolist(),
-                                                        z["probs"].tolist(), int(z["langsize"]))
+    return _prob_map(tc.load_or_build("langdetect_profiles", lambda: _profile_arrays(directory),
+                                      modules=("language.py",), packages=(directory,)))
 
 
 @lru_cache(maxsize=1)

@@ -835,13 +835,18 @@ def _next_text(blocks: list[_Block], bi: int, ui: int) -> str:
     return ""
 
 
+def _non_ascii(text: str) -> int:
+    """How many characters of ``text`` are not ASCII (one encode in C, no loop per character)."""
+    return len(text) - len(text.encode("ascii", "ignore"))
+
+
 def _charged(text: str) -> int:
     """How many characters of a block's repaired ``text`` pay ``EDGE_CHARGE``: the ones
     that are not ASCII, at least one.  Most blocks hold at most one character (1 either
     way); longer ones are counted with one encode in C, no loop per character."""
     if len(text) < 2:
         return 1
-    return len(text) - len(text.encode("ascii", "ignore")) or 1
+    return _non_ascii(text) or 1
 
 
 def _score_blocks(window: str, blocks: list[_Block], left: str, right: str,
@@ -909,7 +914,7 @@ def _candidates(line: str, w0: int, w1: int, fam: Family, cfg: MojibakeConfig, l
     window = line[w0:w1]
     if window.count("\ufffd") > MAX_MARKER_RATIO * len(window):
         return []               # most bytes are gone: any "repair" would be invented (flagged instead)
-    if "\ufffd" not in window and len(window) - len(window.encode("ascii", "ignore")) < cfg.min_run:
+    if "\ufffd" not in window and _non_ascii(window) < cfg.min_run:
         return []               # _accept takes no stretch of it (fewer than min_run damaged characters)
     blocks = _blocks(window, fam, lead_gap, line[max(0, w0 - 1):w0])
     if not blocks:
@@ -967,7 +972,7 @@ def _accept(line: str, w0: int, window: str, blks: list[_Block], fam: Family, ga
     if sum(b.unconfirmed for b in blks) > MAX_GUESS_RATIO * max(1, len(changed)):
         return None
     n_fffd = before.count("\ufffd")
-    if len(before) - len(before.encode("ascii", "ignore")) - n_fffd < cfg.min_run:
+    if _non_ascii(before) - n_fffd < cfg.min_run:
         # a lone lost-byte marker: only a confirmed guess of Han text or punctuation may replace it
         if not n_fffd or any(b.unconfirmed for b in blks):
             return None

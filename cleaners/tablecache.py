@@ -1,11 +1,13 @@
 """Tables derived from other packages' data, kept on disk between processes.
 
-Two tables cost a tenth of a second or more in every process that needs them,
+Three tables cost a tenth of a second or more in every process that needs them,
 although they only change when a package or qingxi's code does:
 
 - the character sets that tell the Han scripts apart (:func:`cleaners.script.han_sets`),
   derived from OpenCC: its ``s2t`` converter alone takes 0.1 s to load;
-- langdetect's profiles as a sparse map (:func:`cleaners.language._load_profiles`), 0.15 s.
+- the protected terms' spellings (:func:`cleaners.script._protected`), from six
+  OpenCC converters;
+- langdetect's profiles as a sparse map (:func:`cleaners.language._profile_arrays`), 0.15 s.
 
 :func:`load_or_build` keeps the arrays of such a table in one ``.npz`` file (no
 pickle) under ``$QINGXI_CACHE_DIR``, else ``$XDG_CACHE_HOME/qingxi``, else

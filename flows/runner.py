@@ -488,8 +488,8 @@ def finalize(out: str, shards: list[Shard], results: list[dict[str, Any]], confi
     across many documents of a site, writes ``kept/`` and ``rejected/``,
     removes parts of earlier runs that this run does not own.  The run-wide
     decisions are made here; rewriting each shard's parts is
-    :func:`finalize_shard`, which ``map_shards`` (``Executor.map``, say) may
-    run in parallel.
+    :func:`finalize_shard`, which ``map_shards`` (:meth:`flows.pool.SharedPool.map`)
+    may share with a pool's workers.
     """
     store = Store(out)
     repeated = _repeated(store, shards, results, config)
@@ -501,8 +501,7 @@ def finalize(out: str, shards: list[Shard], results: list[dict[str, Any]], confi
     todo = [s for s in shards if s.key in done]
     args = (todo, [out] * len(todo), [config] * len(todo),
             [dup_by_shard.get(s.index, {}) for s in todo], [repeated] * len(todo))
-    mapper = map_shards if map_shards is not None and len(todo) > 1 else map  # one shard: no round trip
-    outcomes = mapper(finalize_shard, *args)
+    outcomes = (map_shards or map)(finalize_shard, *args)
     moved: Counter[str] = Counter()
     run_rules: dict[str, dict[str, Any]] = {}
     for shard_moved, shard_rules in outcomes:  # in shard order, as the samples must be
