@@ -201,7 +201,8 @@ class DedupConfig(_Section):
 class OutputConfig(_Section):
     """How results are written."""
 
-    shard_bytes: int = Field(16 * 1024 * 1024, ge=1024)  # input bytes per shard at most (tens of seconds of work)
+    # smaller on a small input: flows.sources.shard_target, docs/architecture.md
+    shard_bytes: int = Field(16 * 1024 * 1024, ge=1024)  # input bytes per shard at most (big files are split)
     shard_boundary_every: int = Field(256, ge=1)  # about this many files per shard at most: boundaries by path hash
     row_group_rows: int = Field(2_000, ge=100)  # rows buffered per Parquet row group: bounds a shard's memory
     compression: Literal["zstd", "snappy", "gzip", "none"] = "zstd"

@@ -22,7 +22,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 console = Console(stderr=True)
-EARLY_POOL_BYTES = 16 * 1024 * 1024  # the default output.shard_bytes
+EARLY_POOL_BYTES = 4 * 1024 * 1024  # flows.sources.MIN_SHARD_BYTES (importing it would import the pipeline)
 out_console = Console()
 
 
@@ -93,7 +93,7 @@ def run(
     if not tracked and workers != 1 and (os.cpu_count() or 1) > 1:
         from flows.pool import local_input_bytes, start_forkserver
 
-        # Likely two shards or more (the default shard size): let the pool's
+        # Likely two shards or more (the smallest shard size): let the pool's
         # forkserver import and warm up while this process does the same.
         if local_input_bytes(list(paths), EARLY_POOL_BYTES) > EARLY_POOL_BYTES:
             start_forkserver()
@@ -150,7 +150,7 @@ def _run_with_progress(paths: list[str], out: Path, cfg, workers: int, fresh: bo
 
         def on_plan(shards):
             total = sum(s.n_bytes for s in shards)
-            nfiles = sum(len(s.files) for s in shards)
+            nfiles = len({f.path for s in shards for f in s.files})
             bar.update(task, total=max(total, 1), description=f"{nfiles} files in {len(shards)} shard(s)")
 
         return run_local(list(paths), str(out), cfg, workers=workers or None, fresh=fresh,

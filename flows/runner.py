@@ -34,7 +34,17 @@ from cleaners.document import apply_edits
 from cleaners.pipeline import clean
 from cleaners.repeated import line_hashes, repeated_lines, site_key, strip_repeated
 from flows.sinks import KEPT_SCHEMA, REJECTED_SCHEMA, PartWriter, reader_reject_row, result_row
-from flows.sources import REJECT, SourceFile, discover, kind_of, read, shard_files, shard_key
+from flows.sources import (
+    REJECT,
+    SourceFile,
+    discover,
+    kind_of,
+    read,
+    shard_files,
+    shard_key,
+    shard_target,
+    split_file,
+)
 from flows.storage import Store
 
 try:
@@ -57,18 +67,23 @@ class Shard:
 
     @property
     def n_bytes(self) -> int:
-        return sum(f.size for f in self.files)
+        return sum(f.n_bytes for f in self.files)
 
 
 def plan(inputs: list[str], config: CleanerConfig, skip: set[str] | None = None) -> list[Shard]:
-    """Discover input files and group them into keyed shards (deterministic).
+    """Discover input files and group them into keyed shards (deterministic):
+    shards of at most ``output.shard_bytes``, smaller on a small input, a big
+    JSONL or Parquet file split at record boundaries (:func:`flows.sources.shard_target`,
+    :func:`flows.sources.split_file`).
 
     ``skip``: file fingerprints to leave out (already processed by an earlier
     incremental run, see :func:`run_local`)."""
     files = discover(inputs)
     if skip:
         files = [f for f in files if f.fingerprint() not in skip]
-    groups = shard_files(files, config.output.shard_bytes, config.output.shard_boundary_every)
+    target = shard_target(sum(f.size for f in files), config.output.shard_bytes)
+    files = [p for f in files for p in split_file(f, target)]
+    groups = shard_files(files, target, config.output.shard_boundary_every)
     chash = config.config_hash()
     return [Shard(i, tuple(g), shard_key(g, chash, VERSION)) for i, g in enumerate(groups)]
 
@@ -145,7 +160,7 @@ def clean_shard(shard: Shard, config: CleanerConfig, out: str, progress: Progres
     opts = {**_part_options(config, shard.key), "compression": STAGING_COMPRESSION}
     kept = PartWriter(store, _staged(shard.key, "kept"), KEPT_SCHEMA, **opts)
     rejected = PartWriter(store, _staged(shard.key, "rejected"), REJECTED_SCHEMA, **opts)
-    st = ShardStats(shard.key, shard.index, [f.path for f in shard.files], n_bytes=shard.n_bytes)
+    st = ShardStats(shard.key, shard.index, [f.label for f in shard.files], n_bytes=shard.n_bytes)
     site_lines: dict[str, Counter[int]] = {}
     deduper = Deduper(_dedup_params(config)) if config.dedup.documents else None
     try:
@@ -190,7 +205,7 @@ def clean_shard(shard: Shard, config: CleanerConfig, out: str, progress: Progres
                 for e in res.edits:
                     st.add_rule(e.rule, e.before, e.after)
             if progress:
-                progress(f.size)
+                progress(f.n_bytes)
         kept.close()
         rejected.close()
         _write_lines(store, shard.key, site_lines, config)
@@ -680,16 +695,20 @@ def _load_ledger(out: str) -> dict[str, str]:
 
 
 def update_ledger(out: str, shards: list[Shard], results: list[dict[str, Any]], run_date: str) -> None:
-    """Record the files of this run's completed shards as processed on ``run_date``."""
+    """Record the files of this run's completed shards as processed on ``run_date``
+    (a split file once every part of it is)."""
     store = Store(out)
     entries: dict[str, dict[str, Any]] = {}
     if store.exists(LEDGER):
         for e in json.loads(store.read_text(LEDGER)).get("files", []):
             entries[e["fingerprint"]] = e
     done = {r["key"] for r in results}
+    unfinished = {f.fingerprint() for s in shards if s.key not in done for f in s.files}  # a part not done
     for s in shards:
         if s.key in done:
             for f in s.files:
+                if f.fingerprint() in unfinished:
+                    continue
                 entries[f.fingerprint()] = {"fingerprint": f.fingerprint(), "path": f.path, "size": f.size,
                                             "run_date": run_date, "shard": s.key}
     files = sorted(entries.values(), key=lambda e: (e["run_date"], e["path"]))
@@ -709,7 +728,7 @@ def _run_serial(shards: list[Shard], config: CleanerConfig, out: str,
 
 
 def _failure(s: Shard, exc: BaseException) -> dict[str, Any]:
-    return {"key": s.key, "index": s.index, "files": [f.path for f in s.files],
+    return {"key": s.key, "index": s.index, "files": [f.label for f in s.files],
             "error": f"{type(exc).__name__}: {exc}"}
 
 
