@@ -3,7 +3,9 @@
 One invocation measures, each variant in its own process tree (``bench/measure.py``):
 
 ``qingxi-1``       ``flows.runner.run_local`` with the default config, workers=1, on the JSONL corpus
+                   (8 files)
 ``qingxi-2``       the same with workers=2 (scaling: docs/s of 2 processes over 1)
+``qingxi-2-file``  workers=2 on the same records as one JSONL file (which the run splits)
 ``naive``          ftfy.fix_text (defaults) -> OpenCC t2s -> langdetect.detect on the full text ->
                    a dozen regexes -> pyarrow Parquet (zstd), one process
 ``naive-nolang``   the same without langdetect (the issue's peer-comparison baseline)
@@ -55,7 +57,7 @@ PY = sys.executable
 # ---------------------------------------------------------------------------
 
 
-def _variant_qingxi(inputs: list[str], out: str, workers: int, shard_bytes: int | None) -> None:
+def _variant_qingxi(inputs: list[str], out: str, workers: int) -> None:
     sys.path.insert(0, str(ROOT))
     if workers > 1:  # as `qingxi run` does on an input of two shards or more
         from flows.pool import start_forkserver
@@ -64,10 +66,7 @@ def _variant_qingxi(inputs: list[str], out: str, workers: int, shard_bytes: int 
     from cleaners.config import CleanerConfig
     from flows.runner import run_local
 
-    cfg = CleanerConfig()
-    if shard_bytes:
-        cfg = cfg.replace(output={"shard_bytes": shard_bytes})
-    m = run_local(inputs, out, cfg, workers=workers, fresh=True)
+    m = run_local(inputs, out, CleanerConfig(), workers=workers, fresh=True)
     print(json.dumps({"records_in": m["records_in"], "kept": m["kept"], "shards": len(m["shards"])}))
 
 
@@ -280,6 +279,19 @@ def startup(corpus: Path, repeat: int) -> dict[str, Any]:
     return res
 
 
+def one_file(corpus: Path, jfiles: list[Path]) -> str:
+    """The corpus's JSONL records as one file (made once, beside the corpus)."""
+    one = corpus / "one" / "all.jsonl"
+    if not one.exists():
+        one.parent.mkdir(exist_ok=True)
+        tmp = one.with_suffix(".tmp")
+        with tmp.open("wb") as w:
+            for f in jfiles:
+                w.write(f.read_bytes())
+        tmp.rename(one)
+    return str(one)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "_qingxi":
@@ -287,9 +299,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.add_argument("out")
         ap.add_argument("inputs", nargs="+")
         ap.add_argument("--workers", type=int, default=1)
-        ap.add_argument("--shard-bytes", type=int)
         a = ap.parse_args(argv[1:])
-        _variant_qingxi(a.inputs, a.out, a.workers, a.shard_bytes)
+        _variant_qingxi(a.inputs, a.out, a.workers)
         return 0
     if argv and argv[0] == "_naive":
         ap = argparse.ArgumentParser()
@@ -313,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument(
         "--only",
-        help="comma-separated variants to run (qingxi-1,qingxi-2,naive,naive-nolang,"
+        help="comma-separated variants to run (qingxi-1,qingxi-2,qingxi-2-file,naive,naive-nolang,"
         "qingxi-txt,qingxi-html,startup,rss)",
     )
     ap.add_argument("--json", type=Path, default=OUT / "results-run.json", help="save all results here")
@@ -331,11 +342,10 @@ def main(argv: list[str] | None = None) -> int:
     cmeta = json.loads((corpus / "corpus.json").read_text(encoding="utf-8"))
     mb = cmeta["bytes_utf8"] / 1e6
     jfiles = sorted((corpus / "jsonl").glob("*.jsonl"))
-    shard_bytes = max(1024, min(f.stat().st_size for f in jfiles))  # one shard per JSONL file
     print(
         f"corpus {corpus}: {cmeta['docs']} docs, {mb:.1f} MB of text, mean {cmeta['mean_chars']} chars, "
         f"langs {cmeta['langs']}, damaged {cmeta['damaged_docs']}, duplicates {cmeta['duplicates']}; "
-        f"{len(jfiles)} JSONL files (one shard each)",
+        f"{len(jfiles)} JSONL files",
         flush=True,
     )
 
@@ -343,23 +353,11 @@ def main(argv: list[str] | None = None) -> int:
     variants: list[tuple[str, list[str], Path]] = []
     for w in (1, 2):
         o = OUT / f"run-qingxi-{w}"
-        variants.append(
-            (
-                f"qingxi-{w}",
-                [
-                    PY,
-                    str(BENCH / "run.py"),
-                    "_qingxi",
-                    str(o),
-                    jdir,
-                    "--workers",
-                    str(w),
-                    "--shard-bytes",
-                    str(shard_bytes),
-                ],
-                o,
-            )
-        )
+        variants.append((f"qingxi-{w}", [PY, str(BENCH / "run.py"), "_qingxi", str(o), jdir, "--workers", str(w)], o))
+    if want("qingxi-2-file"):
+        one = one_file(corpus, jfiles)
+        o = OUT / "run-qingxi-2-file"
+        variants.append(("qingxi-2-file", [PY, str(BENCH / "run.py"), "_qingxi", str(o), one, "--workers", "2"], o))
     o = OUT / "run-naive"
     variants.append(("naive", [PY, str(BENCH / "run.py"), "_naive", str(o), jdir], o))
     o = OUT / "run-naive-nolang"
@@ -459,6 +457,9 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
         # otherwise idle machine the wall-clock speed-up would be about 2x this
         s["scaling_cpu_efficiency"] = q2["docs_per_cpu_s"] / q1["docs_per_cpu_s"]
         s["qingxi2_cores_used"] = q2["cpu_s"] / q2["wall_s"]
+    q2f = ok("qingxi-2-file")
+    if q1 and q2f:
+        s["scaling_2_file_over_1"] = q2f["docs_per_s"] / q1["docs_per_s"]
     if q1:
         s["qingxi_docs_per_s"] = q1["docs_per_s"]
         s["qingxi_mb_per_s"] = q1["mb_per_s"]
@@ -478,7 +479,7 @@ def _fmt(v: Any, nd: int = 1) -> str:
 
 def render(summary: dict[str, Any], results: dict[str, Any], cmeta: dict[str, Any], *, markdown: bool) -> str:
     rows = []
-    order = ["qingxi-1", "qingxi-2", "naive", "naive-nolang", "qingxi-txt", "qingxi-html"]
+    order = ["qingxi-1", "qingxi-2", "qingxi-2-file", "naive", "naive-nolang", "qingxi-txt", "qingxi-html"]
     head = [
         "variant",
         "docs",
@@ -531,6 +532,7 @@ def render(summary: dict[str, Any], results: dict[str, Any], cmeta: dict[str, An
             None,
         ),
         ("  cores the 2-process run got (CPU s / wall s)", summary.get("qingxi2_cores_used"), None),
+        ("2 processes on one JSONL file over 1, docs/s", summary.get("scaling_2_file_over_1"), 1.8),
         ("peak RSS 10x corpus over 1x (target <= 1.2)", summary.get("rss_10x_over_1x"), -1.2),
     ]
     trows = []
