@@ -1,12 +1,13 @@
 """Tables derived from data (other packages' or qingxi's own), kept on disk between processes.
 
-Four tables cost a tenth of a second or more in every process that needs them,
+These tables cost from 20 ms to 0.15 s in every process that needs them,
 although they only change when a package or qingxi's code or data does:
 
 - the character sets that tell the Han scripts apart (:func:`cleaners.script.han_sets`),
   derived from OpenCC: its ``s2t`` converter alone takes 0.1 s to load;
 - the protected terms' spellings (:func:`cleaners.script._protected`), from six
   OpenCC converters;
+- the characters OpenCC's ``t2s`` rewrites (:func:`cleaners.boilerplate._t2s_flags`), 20 ms;
 - langdetect's profiles as a sparse map (:func:`cleaners.language._profile_arrays`), 0.15 s;
 - the Han character and pair tables of :mod:`cleaners.plausibility` with the
   pairs' bonuses and index (:func:`cleaners.plausibility._derive_tables`), from

@@ -72,6 +72,21 @@ def test_protected_spellings_from_the_cache_are_the_converters(cache, monkeypatc
     assert "华为" in read[1] and read[1]["华为"] == "華為"
 
 
+def test_t2s_flags_from_the_cache_are_the_derived_ones(cache):
+    from cleaners.boilerplate import _derive_t2s_flags, _t2s_flags
+
+    fresh = _derive_t2s_flags()
+    _t2s_flags.cache_clear()
+    try:
+        first = _t2s_flags()                     # builds and writes
+        _t2s_flags.cache_clear()
+        second = _t2s_flags()                    # reads
+    finally:
+        _t2s_flags.cache_clear()
+    assert len(list(cache.glob("t2s_flags-*.npz"))) == 1
+    assert first.dtype == second.dtype == fresh.dtype and (first == fresh).all() and (second == fresh).all()
+
+
 def test_plausibility_tables_from_the_cache_are_the_derived_ones(cache, monkeypatch):
     from cleaners import plausibility as P
 
