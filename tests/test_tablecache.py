@@ -87,6 +87,28 @@ def test_t2s_flags_from_the_cache_are_the_derived_ones(cache):
     assert first.dtype == second.dtype == fresh.dtype and (first == fresh).all() and (second == fresh).all()
 
 
+def test_pinyin_readings_from_the_cache_are_pypinyins(cache, monkeypatch):
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    from cleaners import annotations as A
+
+    def read() -> tuple[dict[int, str], frozenset[str]]:
+        for f in (A._pinyin_arrays, A._pinyin_dict, A._syllables):
+            f.cache_clear()
+        try:
+            return A._pinyin_dict(), A._syllables()
+        finally:
+            for f in (A._pinyin_arrays, A._pinyin_dict, A._syllables):
+                f.cache_clear()
+
+    built, again = read(), read()                # built and written, then read
+    monkeypatch.setenv(tc.CACHE_ENV, "off")
+    assert built == again == read()
+    assert len(list(cache.glob("pinyin-*.npz"))) == 1
+    assert list(built[0].items()) == list(pinyin_dict.items())
+    assert built[1] == {A._toned(r)[0] for raw in pinyin_dict.values() for r in raw.split(",")}
+
+
 def test_plausibility_tables_from_the_cache_are_the_derived_ones(cache, monkeypatch):
     from cleaners import plausibility as P
 
