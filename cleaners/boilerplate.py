@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
@@ -109,12 +110,23 @@ def _t2s_flags() -> np.ndarray:
     """BMP code point -> ``_T2S_CHANGES`` | ``_T2S_PHRASE`` bits.
 
     Every BMP character is converted alone (one per line, so no phrase
-    applies) once per process, about 20 ms.  A text holding no flagged
-    character (and no astral one) is what t2s returns it as; one whose only
-    flagged characters are ``_T2S_PHRASE`` ones is converted line by line,
-    only the lines holding them (no OpenCC dictionary entry spans a line
-    break, so lines convert independently).
+    applies): about 20 ms, so the result is kept in the table cache
+    (:mod:`cleaners.tablecache`) and read back in under 1 ms.  A text holding
+    no flagged character (and no astral one) is what t2s returns it as; one
+    whose only flagged characters are ``_T2S_PHRASE`` ones is converted line
+    by line, only the lines holding them (no OpenCC dictionary entry spans a
+    line break, so lines convert independently).
     """
+    import opencc
+
+    from cleaners import tablecache as tc
+
+    return tc.load_or_build("t2s_flags", lambda: {"flags": _derive_t2s_flags()}, modules=("boilerplate.py",),
+                            packages=(os.path.dirname(opencc.__file__),))["flags"]
+
+
+def _derive_t2s_flags() -> np.ndarray:
+    """:func:`_t2s_flags` from OpenCC's ``t2s`` converter."""
     chars = [chr(c) for c in range(0x10000) if c != 0x0A and not 0xD800 <= c < 0xE000]
     out = _t2s().convert("\n".join(chars)).split("\n")
     if len(out) != len(chars):   # never seen; fall back to one call per character

@@ -23,7 +23,10 @@ from __future__ import annotations
 import functools
 import math
 import unicodedata
+from bisect import bisect_left, bisect_right
 from importlib import resources
+
+import numpy as np
 
 UNSEEN_HAN = 8.0          # a CJK ideograph absent from the table
 JUNK = 10.0               # PUA, U+FFFD, controls: never part of real text
@@ -66,37 +69,84 @@ def _load(name: str) -> dict[str, int]:
 
 
 @functools.cache
+def _tables() -> dict[str, np.ndarray]:
+    """The two tables and the pair bonuses as arrays, parsed and derived once,
+    then read from the table cache (:mod:`cleaners.tablecache`): parsing the
+    files and deriving the bonuses took 0.1 s of every process's start."""
+    from cleaners import tablecache as tc
+
+    return tc.load_or_build("plausibility", _derive_tables,
+                            modules=("plausibility.py", "data/han_freq.tsv", "data/han_bigram.tsv"))
+
+
+def _derive_tables() -> dict[str, np.ndarray]:
+    """:func:`_tables`: code points and scores in file order, each pair's bonus
+    (see :func:`pair_bonus`), the pairs' order by first and by second
+    character (stable: file order among equals, see :func:`_pair_index`) and
+    their distinct first characters."""
+    from cleaners import tablecache as tc
+
+    han = _load("han_freq.tsv")
+    pairs = _load("han_bigram.tsv")
+    bonus = [1.0 + min(3.0, max(0.0, (han.get(p[0], 80) + han.get(p[1], 80) - s) / 10.0))
+             for p, s in pairs.items()]
+    cps = np.array([[ord(p[0]), ord(p[1])] for p in pairs], dtype=np.uint32).reshape(-1, 2)
+    return {"han": np.array([ord(c) for c in han], dtype=np.uint32),
+            "han_score": np.array(list(han.values()), dtype=np.int32),
+            "pairs": cps,
+            "pair_score": np.array(list(pairs.values()), dtype=np.int32),
+            "bonus": np.array(bonus, dtype=np.float64),
+            "by_first": np.argsort(cps[:, 0], kind="stable"),
+            "by_second": np.argsort(cps[:, 1], kind="stable"),
+            "heads": tc.chars_to_array({p[0] for p in pairs})}
+
+
+def _chars(cps: np.ndarray) -> str:
+    """Code points as one string (iterating it gives the characters)."""
+    return cps.astype("<u4").tobytes().decode("utf-32-le")
+
+
+def _pairs() -> list[str]:
+    """The pairs of the table as strings, in file order."""
+    return np.ascontiguousarray(_tables()["pairs"], dtype="<u4").view("<U2").ravel().tolist()
+
+
+@functools.cache
 def han_scores() -> dict[str, int]:
     """``char -> round(-10*log10 p)`` for the Han characters in the table."""
-    return _load("han_freq.tsv")
+    t = _tables()
+    return dict(zip(_chars(t["han"]), t["han_score"].tolist(), strict=True))
 
 
 @functools.cache
 def pair_scores() -> dict[str, int]:
     """``pair -> round(-10*log10 p)`` for the most frequent adjacent Han pairs."""
-    return _load("han_bigram.tsv")
+    return dict(zip(_pairs(), _tables()["pair_score"].tolist(), strict=True))
 
 
 @functools.cache
-def _pair_index() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
-    after: dict[str, list[str]] = {}
-    before: dict[str, list[str]] = {}
-    chars: dict[str, str] = {}      # one string object per character: p[0] makes a new one per pair (6 MB)
-    for p in pair_scores():
-        a, b = chars.setdefault(p[0], p[0]), chars.setdefault(p[1], p[1])
-        after.setdefault(a, []).append(b)
-        before.setdefault(b, []).append(a)
-    return ({k: tuple(v) for k, v in after.items()}, {k: tuple(v) for k, v in before.items()})
+def _pair_index() -> tuple[str, str, str, str]:
+    """The pairs' first and second characters ordered by first character, then
+    both ordered by second character (stable: file order among equals), so that
+    the characters around one character are one slice, found by bisection."""
+    t = _tables()
+    by_first, by_second = t["pairs"][t["by_first"]], t["pairs"][t["by_second"]]
+    return (_chars(by_first[:, 0]), _chars(by_first[:, 1]),
+            _chars(by_second[:, 1]), _chars(by_second[:, 0]))
 
 
 def chars_after(ch: str) -> tuple[str, ...]:
     """Characters that commonly follow ``ch`` (from the pair table)."""
-    return _pair_index()[0].get(ch, ())
+    firsts, seconds = _pair_index()[:2]
+    lo = bisect_left(firsts, ch)
+    return tuple(seconds[lo:bisect_right(firsts, ch, lo)])
 
 
 def chars_before(ch: str) -> tuple[str, ...]:
     """Characters that commonly precede ``ch`` (from the pair table)."""
-    return _pair_index()[1].get(ch, ())
+    seconds, firsts = _pair_index()[2:]
+    lo = bisect_left(seconds, ch)
+    return tuple(firsts[lo:bisect_right(seconds, ch, lo)])
 
 
 @functools.cache
@@ -181,9 +231,7 @@ def _script_run(ch: str) -> str:
 @functools.cache
 def _pair_bonuses() -> dict[str, float]:
     """The bonus of every pair in the table (see :func:`pair_bonus`), computed once."""
-    han = han_scores()
-    return {p: 1.0 + min(3.0, max(0.0, (han.get(p[0], 80) + han.get(p[1], 80) - s) / 10.0))
-            for p, s in pair_scores().items()}
+    return dict(zip(_pairs(), _tables()["bonus"].tolist(), strict=True))
 
 
 @functools.cache
@@ -204,7 +252,7 @@ def _pair_heads() -> frozenset[str]:
     :func:`pair_bonus`).  Mojibake is made of rare characters that start no
     known pair; :func:`cost` skips their pair lookups (half of the 340,000 in
     the mojibake step of the 4,000-document benchmark)."""
-    return frozenset(p[0] for p in pair_scores()) | frozenset(_script_runs())
+    return frozenset(_chars(_tables()["heads"])) | frozenset(_script_runs())
 
 
 # cost()'s pairs repeat (the text around damage): 2^15 entries, 5 MB full (2^18 held 40 MB)

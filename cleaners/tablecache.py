@@ -1,23 +1,29 @@
-"""Tables derived from other packages' data, kept on disk between processes.
+"""Tables derived from data (other packages' or qingxi's own), kept on disk between processes.
 
-Three tables cost a tenth of a second or more in every process that needs them,
-although they only change when a package or qingxi's code does:
+These tables cost from 20 ms to 0.15 s in every process that needs them,
+although they only change when a package or qingxi's code or data does:
 
 - the character sets that tell the Han scripts apart (:func:`cleaners.script.han_sets`),
   derived from OpenCC: its ``s2t`` converter alone takes 0.1 s to load;
 - the protected terms' spellings (:func:`cleaners.script._protected`), from six
   OpenCC converters;
-- langdetect's profiles as a sparse map (:func:`cleaners.language._profile_arrays`), 0.15 s.
+- the characters OpenCC's ``t2s`` rewrites (:func:`cleaners.boilerplate._t2s_flags`), 20 ms;
+- pypinyin's readings and syllables (:func:`cleaners.annotations._pinyin_arrays`), 40 ms
+  and 60 ms;
+- langdetect's profiles as a sparse map (:func:`cleaners.language._profile_arrays`), 0.15 s;
+- the Han character and pair tables of :mod:`cleaners.plausibility` with the
+  pairs' bonuses and index (:func:`cleaners.plausibility._derive_tables`), from
+  ``cleaners/data/han_freq.tsv`` and ``han_bigram.tsv``: 0.1 s.
 
 :func:`load_or_build` keeps the arrays of such a table in one ``.npz`` file (no
 pickle) under ``$QINGXI_CACHE_DIR``, else ``$XDG_CACHE_HOME/qingxi``, else
 ``~/.cache/qingxi``.  The file name holds a hash of everything the table is
-derived from: the Python version, the bytes of the qingxi modules that derive
-it, and the size and modification time of every file of the packages whose data
-it reads.  A changed input makes a new name, so a stale table is never read;
-``QINGXI_CACHE_DIR=off`` turns the cache off.  A file that cannot be read is
-rebuilt, a folder that cannot be written is skipped: the cache only ever saves
-time.
+derived from: the Python version, the bytes of the qingxi modules and data
+files that derive it, and the size and modification time of every file of the
+packages whose data it reads.  A changed input makes a new name, so a stale
+table is never read; ``QINGXI_CACHE_DIR=off`` turns the cache off.  A file that
+cannot be read is rebuilt, a folder that cannot be written is skipped: the cache
+only ever saves time.
 """
 
 from __future__ import annotations
@@ -75,7 +81,7 @@ def _key(name: str, modules: Iterable[str], packages: Iterable[str]) -> str:
 def load_or_build(name: str, build: Callable[[], dict[str, np.ndarray]], *, modules: Iterable[str] = (),
                   packages: Iterable[str] = ()) -> dict[str, np.ndarray]:
     """The arrays ``build()`` returns, from the cache when an earlier process
-    built them from the same inputs: ``modules`` (file names in ``cleaners/``)
+    built them from the same inputs: ``modules`` (paths under ``cleaners/``)
     and ``packages`` (folders of installed packages).
 
     >>> import tempfile

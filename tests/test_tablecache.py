@@ -72,6 +72,69 @@ def test_protected_spellings_from_the_cache_are_the_converters(cache, monkeypatc
     assert "华为" in read[1] and read[1]["华为"] == "華為"
 
 
+def test_t2s_flags_from_the_cache_are_the_derived_ones(cache):
+    from cleaners.boilerplate import _derive_t2s_flags, _t2s_flags
+
+    fresh = _derive_t2s_flags()
+    _t2s_flags.cache_clear()
+    try:
+        first = _t2s_flags()                     # builds and writes
+        _t2s_flags.cache_clear()
+        second = _t2s_flags()                    # reads
+    finally:
+        _t2s_flags.cache_clear()
+    assert len(list(cache.glob("t2s_flags-*.npz"))) == 1
+    assert first.dtype == second.dtype == fresh.dtype and (first == fresh).all() and (second == fresh).all()
+
+
+def test_pinyin_readings_from_the_cache_are_pypinyins(cache, monkeypatch):
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    from cleaners import annotations as A
+
+    def read() -> tuple[dict[int, str], frozenset[str]]:
+        for f in (A._pinyin_arrays, A._pinyin_dict, A._syllables):
+            f.cache_clear()
+        try:
+            return A._pinyin_dict(), A._syllables()
+        finally:
+            for f in (A._pinyin_arrays, A._pinyin_dict, A._syllables):
+                f.cache_clear()
+
+    built, again = read(), read()                # built and written, then read
+    monkeypatch.setenv(tc.CACHE_ENV, "off")
+    assert built == again == read()
+    assert len(list(cache.glob("pinyin-*.npz"))) == 1
+    assert list(built[0].items()) == list(pinyin_dict.items())
+    assert built[1] == {A._toned(r)[0] for raw in pinyin_dict.values() for r in raw.split(",")}
+
+
+def test_plausibility_tables_from_the_cache_are_the_derived_ones(cache, monkeypatch):
+    from cleaners import plausibility as P
+
+    derived = (P._load("han_freq.tsv"), P._load("han_bigram.tsv"))
+    loaded = (P.han_scores, P.pair_scores, P._pair_bonuses, P._pair_index, P._pair_heads)
+
+    def read() -> tuple:
+        for f in (P._tables, *loaded):
+            f.cache_clear()
+        try:
+            return tuple(f() for f in loaded)
+        finally:
+            for f in (P._tables, *loaded):
+                f.cache_clear()
+
+    built, again = read(), read()                # built and written, then read
+    monkeypatch.setenv(tc.CACHE_ENV, "off")
+    off = read()
+    assert len(list(cache.glob("plausibility-*.npz"))) == 1
+    assert built == again == off
+    assert list(built[0].items()) == list(derived[0].items()) and list(built[1].items()) == list(derived[1].items())
+    for ch in ("中", "心", "國", "鏇", ""):       # the index: the table's pairs, in file order
+        assert P.chars_after(ch) == tuple(p[1] for p in derived[1] if p[0] == ch)
+        assert P.chars_before(ch) == tuple(p[0] for p in derived[1] if p[1] == ch)
+
+
 def test_a_damaged_file_is_rebuilt_and_a_changed_input_makes_a_new_entry(cache, tmp_path_factory):
     pkg = tmp_path_factory.mktemp("pkg")
     (pkg / "data.txt").write_text("v1")
