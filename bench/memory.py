@@ -38,7 +38,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from measure import measure
+from measure import compile_project, measure
 
 OUT = BENCH / "out"
 DEFAULT_BOUND_MB = 1024
@@ -73,6 +73,7 @@ def ensure_big_corpus(size_mb: float, file_mb: float, seed: int) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
+    compile_project()
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
         "--size-mb", type=float, default=1024, help="input size in MB of UTF-8 text (default 1024)"

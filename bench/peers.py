@@ -160,9 +160,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     sys.path.insert(0, str(BENCH))
-    from measure import measure
+    from measure import compile_project, measure
     from run import PY, _env, best_run, ensure_corpus
 
+    compile_project()
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--docs", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=7)

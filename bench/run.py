@@ -46,7 +46,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
-from measure import measure
+from measure import compile_project, measure
 
 OUT = BENCH / "out"
 PY = sys.executable
@@ -336,6 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     only = set(args.only.split(",")) if args.only else None
     want = lambda v: only is None or v in only
 
+    compile_project()
     t_all = time.perf_counter()
     load_start = os.getloadavg()
     corpus = ensure_corpus(docs, args.seed, formats)
