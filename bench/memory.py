@@ -6,7 +6,7 @@ real CLI ``qingxi run DIR --out OUT --fresh --quiet`` under ``bench/measure.py``
 
 - the peak RSS of the largest single process (``ru_maxrss``: the main process
   or one pool worker), which must stay under ``--bound-mb``, and
-- the sampled peak of the whole tree's RSS (main, workers, the forkserver and
+- the sampled peak of the whole tree's RSS (main, workers and
   multiprocessing's resource tracker together), which must stay under
   ``(workers + 1) x bound``.
 

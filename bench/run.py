@@ -59,10 +59,6 @@ PY = sys.executable
 
 def _variant_qingxi(inputs: list[str], out: str, workers: int) -> None:
     sys.path.insert(0, str(ROOT))
-    if workers > 1:  # as `qingxi run` does on an input of two shards or more
-        from flows.pool import start_forkserver
-
-        start_forkserver()
     from cleaners.config import CleanerConfig
     from flows.runner import run_local
 

@@ -22,7 +22,6 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 console = Console(stderr=True)
-EARLY_POOL_BYTES = 4 * 1024 * 1024  # flows.sources.MIN_SHARD_BYTES (importing it would import the pipeline)
 out_console = Console()
 
 
@@ -90,13 +89,6 @@ def run(
     skipping finished shards.
     """
     tracked = prefect or dask or dask_address or os.environ.get("PREFECT_API_URL")
-    if not tracked and workers != 1 and (os.cpu_count() or 1) > 1:
-        from flows.pool import local_input_bytes, start_forkserver
-
-        # Likely two shards or more (the smallest shard size): let the pool's
-        # forkserver import and warm up while this process does the same.
-        if local_input_bytes(list(paths), EARLY_POOL_BYTES) > EARLY_POOL_BYTES:
-            start_forkserver()
     from flows.sources import InputError
 
     cfg = _load_config(config, set_)
@@ -144,17 +136,21 @@ def _run_with_progress(paths: list[str], out: Path, cfg, workers: int, fresh: bo
 
     if quiet:
         return run_local(list(paths), str(out), cfg, workers=workers or None, fresh=fresh, run_date=run_date)
-    with Progress(TextColumn("[bold]cleaning[/bold] {task.description}"), BarColumn(), DownloadColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
-        task = bar.add_task("", total=None)
+    bar = Progress(TextColumn("[bold]cleaning[/bold] {task.description}"), BarColumn(), DownloadColumn(),
+                   TimeElapsedColumn(), console=console, transient=True)
+    task = bar.add_task("", total=None)
 
-        def on_plan(shards):
-            total = sum(s.n_bytes for s in shards)
-            nfiles = len({f.path for s in shards for f in s.files})
-            bar.update(task, total=max(total, 1), description=f"{nfiles} files in {len(shards)} shard(s)")
+    def on_plan(shards):
+        total = sum(s.n_bytes for s in shards)
+        nfiles = len({f.path for s in shards for f in s.files})
+        bar.update(task, total=max(total, 1), description=f"{nfiles} files in {len(shards)} shard(s)")
+        bar.start()  # its refresh thread: only once the pool's workers have forked (run_local)
 
+    try:
         return run_local(list(paths), str(out), cfg, workers=workers or None, fresh=fresh,
                          progress=lambda n: bar.advance(task, n), on_plan=on_plan, run_date=run_date)
+    finally:
+        bar.stop()
 
 
 def print_summary(manifest: dict, out: Path, seconds: float | None = None) -> None:

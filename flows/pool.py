@@ -1,66 +1,28 @@
-"""The local process pool's start method, kept free of heavy imports so the
-CLI can start the pool's forkserver before it imports the pipeline itself.
+"""The local process pool: where its workers come from, and
+:class:`SharedPool`, which makes the calling process one of them.
 
-Workers fork from a forkserver that preloaded :mod:`flows.warm_worker` (the
-pipeline imported, its tables loaded: about 1.2 s).  Started when the pool
-is created, that time is spent after this process's own imports, with the
-other cores idle; started first thing, the two overlap (``qingxi run`` on
-inputs big enough for a pool does this).
-
-:class:`SharedPool` makes the calling process one of the pool's workers: it
-cleans shards itself from the moment it is ready, beside ``N - 1`` forked
-workers, instead of waiting idle for N of them.
+On Linux the workers are forked from the calling process once it has imported
+the pipeline and loaded its tables (:func:`flows.runner._pool`): they start
+cleaning at once, import and load nothing again, and share those tables'
+memory copy-on-write.  The fork happens in the calling thread before any
+thread of the pool exists.  Elsewhere (macOS, Windows, where fork is unsafe or
+missing) they are spawned and load the pipeline themselves.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
+import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from multiprocessing.context import BaseContext
 from typing import Any, Self
 
-PRELOAD = ["flows.warm_worker"]
-
 
 def pool_context() -> BaseContext:
-    """forkserver with the warm preload where the platform has it, else spawn."""
-    if "forkserver" in mp.get_all_start_methods():
-        ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(PRELOAD)  # ignored once this process's forkserver runs
-        return ctx
-    return mp.get_context("spawn")
-
-
-def start_forkserver() -> None:
-    """Start the forkserver now (it imports and warms up in the background);
-    a later pool forks its workers from it."""
-    if "forkserver" not in mp.get_all_start_methods():
-        return
-    pool_context()
-    from multiprocessing import forkserver
-
-    forkserver.ensure_running()
-
-
-def local_input_bytes(paths: list[str], limit: int) -> int:
-    """Bytes of the local files under ``paths``, counting stops past ``limit``
-    (remote URLs count 0: this is only a guess at the size of the run)."""
-    total = 0
-    stack = [p for p in paths if "://" not in p]
-    while stack and total <= limit:
-        p = stack.pop()
-        try:
-            if os.path.isdir(p):
-                with os.scandir(p) as it:
-                    stack.extend(e.path for e in it)
-            else:
-                total += os.path.getsize(p)
-        except OSError:
-            continue
-    return total
+    """fork on Linux, spawn elsewhere."""
+    return mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
 
 
 Outcome = tuple[bool, Any]  # (True, value) or (False, the exception raised)
@@ -69,19 +31,17 @@ Outcome = tuple[bool, Any]  # (True, value) or (False, the exception raised)
 class SharedPool:
     """Work shared between the calling thread and an executor's workers.
 
-    With N cores a pool of N workers leaves the caller idle, and the workers
-    cannot start before the forkserver has imported the pipeline and loaded
-    its tables (about 1 s after start; the caller's imports are done at about
-    0.6 s).  Here the caller is one of the N: it runs calls itself while a
-    feeder thread keeps each of the executor's ``n_workers`` busy with one
-    call at a time, and whoever is free takes the next call.  Calls start in
-    the order given (put the biggest first): the first is the caller's, the
-    next ``n_workers`` go to the executor, then whoever is free takes the next.
+    With N cores a pool of N workers would leave the caller idle.  Here the
+    caller is one of the N: it runs calls itself while a feeder thread keeps
+    each of the executor's ``n_workers`` busy with one call at a time, and
+    whoever is free takes the next call.  Calls start in the order given (put
+    the biggest first): the first is the caller's, the next ``n_workers`` go
+    to the executor, then whoever is free takes the next.
 
-    The feeder submits (a process pool's first submit blocks until its
-    forkserver is ready) and otherwise waits on futures without holding the
-    GIL, so the caller's work is not slowed.  If the executor breaks (a
-    worker killed), the calls not yet handed to it are run by the caller.
+    The feeder submits (a spawning pool's first submit blocks while its
+    processes start) and otherwise waits on futures without holding the GIL,
+    so the caller's work is not slowed.  If the executor breaks (a worker
+    killed), the calls not yet handed to it are run by the caller.
     """
 
     def __init__(self, executor: Executor, n_workers: int) -> None:
@@ -138,8 +98,8 @@ class SharedPool:
             return True
 
         def feed(first: list[int]) -> None:
-            # Submitting can block until the forkserver has warmed up: done
-            # here, not in the caller, which is working by then.
+            # Submitting can block while a spawning pool starts its
+            # processes: done here, not in the caller, which is working by then.
             for k, i in enumerate(first):
                 if not submit(i):  # broken: this call is back with the caller, the rest too
                     with lock:

@@ -658,6 +658,10 @@ def run_local(inputs: list[str], out: str, config: CleanerConfig, *, workers: in
     ``workers - 1`` in a local pool whose workers share the shards with it
     (:class:`flows.pool.SharedPool`; biggest shards first).
 
+    ``on_plan(shards)`` is called once the shards are planned and the pool's
+    workers exist: a caller's threads (a progress display's) must not start
+    before, as the workers fork from this process.
+
     ``run_date`` (``YYYY-MM-DD``) makes the run incremental: its output goes
     to ``OUT/run_date=<date>/`` and files that an earlier run date already
     processed, unchanged, are skipped (``OUT/_ledger.json`` records what was
@@ -667,17 +671,19 @@ def run_local(inputs: list[str], out: str, config: CleanerConfig, *, workers: in
     ledger = _load_ledger(out) if run_date else {}
     skip = {fp for fp, date in ledger.items() if date != run_date}
     shards = plan(inputs, config, skip)
-    if on_plan:
-        on_plan(shards)
     target = f"{out.rstrip('/')}/run_date={run_date}" if run_date else out
     prepare_output(target, fresh)
     n = min(workers or default_workers(), len(shards))
     state = (out, DEDUP_STATE) if run_date else None
     if n <= 1:
+        if on_plan:
+            on_plan(shards)
         results, failed = _run_serial(shards, config, target, progress)
         manifest = finalize(target, shards, results, config, time.perf_counter() - t0, failed, state)
     else:
         with _pool(config, n) as pool:
+            if on_plan:  # after the workers have forked: a progress display may start its thread now
+                on_plan(shards)
             results, failed = _run_pool(pool, shards, config, target, progress)
             manifest = finalize(target, shards, results, config, time.perf_counter() - t0, failed, state,
                                 map_shards=pool.map)
@@ -732,32 +738,35 @@ def _failure(s: Shard, exc: BaseException) -> dict[str, Any]:
             "error": f"{type(exc).__name__}: {exc}"}
 
 
-def _init_worker(config: CleanerConfig, environ: dict[str, str] | None = None) -> None:
-    """Pool initializer: take the parent's environment, then load what this
-    run's config adds to the warm image (its own rule files, say; nearly free
-    when the forkserver preloaded).
-
-    A worker forks from the forkserver, which copied the environment of the
-    moment it started: object-store endpoints and keys set later (in a
-    notebook, by a test) would be missing, and every shard would fail.
-    """
-    if environ is not None:
-        os.environ.update(environ)
+def _init_worker(config: CleanerConfig) -> None:
+    """A spawned worker's initializer: load the tables before the first shard."""
     from cleaners.pipeline import warm_up
 
     warm_up(config)
 
 
 def _pool(config: CleanerConfig, n: int) -> Any:
-    """A pool of ``n - 1`` worker processes shared with this one (:class:`flows.pool.SharedPool`)."""
+    """A pool of ``n - 1`` worker processes shared with this one (:class:`flows.pool.SharedPool`).
+
+    Forked (Linux), the workers are made here, in the calling thread, once
+    this process has loaded every table: each starts warm at once and shares
+    the tables' memory (forked from a forkserver instead, a worker started
+    0.3-0.4 s after this process, and the tree spent 0.5-1 s more CPU on its
+    second import and warm-up: docs/performance.md).  Spawned, each worker
+    loads them itself.
+    """
     from concurrent.futures import ProcessPoolExecutor
 
+    from cleaners.pipeline import warm_up
     from flows.pool import SharedPool, pool_context
 
-    # Workers fork from a server that imported the pipeline and loaded its
-    # tables once (flows.pool; the CLI may have started it already).
-    executor = ProcessPoolExecutor(max_workers=n - 1, mp_context=pool_context(), initializer=_init_worker,
-                                   initargs=(config, dict(os.environ)))
+    ctx = pool_context()
+    if ctx.get_start_method() != "fork":
+        return SharedPool(ProcessPoolExecutor(max_workers=n - 1, mp_context=ctx, initializer=_init_worker,
+                                              initargs=(config,)), n - 1)
+    warm_up(config)
+    executor = ProcessPoolExecutor(max_workers=n - 1, mp_context=ctx)
+    executor.submit(int)  # forks every worker now, before the executor's and the pool's threads start
     return SharedPool(executor, n - 1)
 
 

@@ -69,34 +69,15 @@ def test_broken_user_rule_file_is_reported_with_file_and_line(tmp_path):
     assert "my_rules.yaml" in res.output and not (tmp_path / "o").exists()
 
 
-def test_a_pool_run_starts_its_forkserver_early_and_writes_the_same(tmp_path, monkeypatch):
-    """On an input big enough for two shards, `qingxi run` starts the pool's
-    forkserver before loading anything; the parts are those of a serial run."""
+def test_a_pool_run_with_its_progress_bar_writes_what_a_serial_run_writes(tmp_path):
+    """Workers fork from the CLI's process, before its progress bar starts its
+    thread; the parts are those of a serial run."""
     from conftest import assert_same_parts
 
-    import flows.cli
-    import flows.pool
-
-    started = []
-    real = flows.pool.start_forkserver
-    monkeypatch.setattr(flows.pool, "start_forkserver", lambda: started.append(1) or real())
-    monkeypatch.setattr(flows.cli, "EARLY_POOL_BYTES", 1)
-    small = ["--set", "output.shard_bytes=4096", "--quiet"]
+    small = ["--set", "output.shard_bytes=4096"]
     res = runner.invoke(app, ["run", str(SAMPLES), "--out", str(tmp_path / "pool"), "--workers", "2", *small])
     assert res.exit_code == 0, res.output
-    assert started == [1]
     res = runner.invoke(app, ["run", str(SAMPLES), "--out", str(tmp_path / "one"), "--workers", "1", *small])
     assert res.exit_code == 0, res.output
-    assert started == [1]                                # one worker: no pool, no forkserver
     assert len(json.loads((tmp_path / "pool" / "manifest.json").read_text())["shards"]) >= 2
     assert_same_parts(tmp_path / "pool", tmp_path / "one")
-
-
-def test_local_input_bytes_counts_files_under_folders_and_stops_past_the_limit(tmp_path):
-    from flows.pool import local_input_bytes
-
-    (tmp_path / "a").mkdir()
-    (tmp_path / "a" / "x.txt").write_bytes(b"x" * 100)
-    (tmp_path / "y.jsonl").write_bytes(b"y" * 50)
-    assert local_input_bytes([str(tmp_path), "s3://bucket/z.jsonl", str(tmp_path / "missing")], 10**6) == 150
-    assert local_input_bytes([str(tmp_path)], 10) in (50, 100)   # one file is past the limit: stop there

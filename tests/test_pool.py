@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -76,8 +78,8 @@ def test_an_interrupt_in_the_caller_stops_the_feeding():
 
 
 class _SlowToStart(ThreadPoolExecutor):
-    """An executor whose first submit blocks, as a process pool's does until
-    its forkserver has imported the pipeline."""
+    """An executor whose first submit blocks, as a spawning process pool's
+    does while its processes start."""
 
     def submit(self, *args, **kwargs):
         if not getattr(self, "_started", False):
@@ -100,3 +102,37 @@ def test_the_caller_works_while_the_executor_is_still_starting():
     assert out == [(True, i) for i in range(12)]
     assert started[0] < 0.25 and started[1] >= 0.5   # call 1 waited for the executor, call 0 did not
     assert sum(1 for i in started if started[i] < 0.5) >= 5   # the caller went on meanwhile
+
+
+def _tables_loaded() -> bool:
+    """Whether this process holds the plausibility tables without loading them."""
+    from cleaners import plausibility
+
+    return plausibility._tables.cache_info().currsize > 0
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers fork on Linux only")
+def test_workers_fork_warm_from_the_caller_before_any_pool_thread():
+    from cleaners.config import CleanerConfig
+    from flows.runner import _pool
+
+    before = threading.active_count()
+    with _pool(CleanerConfig(), 2) as pool:
+        # forked in _pool, from the warm caller: the worker never loaded a table itself
+        assert pool.executor.submit(_tables_loaded).result(timeout=60)
+        assert len(multiprocessing.active_children()) >= 1
+    assert threading.active_count() == before
+
+
+def test_on_plan_is_called_once_the_workers_exist(tmp_path):
+    from conftest import SAMPLES
+
+    from cleaners.config import CleanerConfig
+    from flows.runner import run_local
+
+    seen: list[int] = []
+    cfg = CleanerConfig().replace(output={"shard_bytes": 4096})
+    m = run_local([str(SAMPLES)], str(tmp_path / "out"), cfg, workers=2,
+                  on_plan=lambda shards: seen.append(len(multiprocessing.active_children())))
+    assert m["reconciled"] and len(m["shards"]) >= 2
+    assert seen and seen[0] >= 1

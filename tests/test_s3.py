@@ -90,16 +90,13 @@ def test_s3_in_s3_out_equals_local_run(s3, tmp_path):
 
 
 def test_a_process_pool_reads_and_writes_the_bucket(s3, tmp_path):
-    """Pool workers fork from a forkserver that may have started before the
-    bucket's endpoint and keys were in the environment (another test's pool,
-    here): they take the parent's environment when they start.  Shards are
-    cleaned and finalized in the workers; the parts equal a serial run's."""
+    """Pool workers fork from this process after it has listed the bucket
+    (fsspec's event loop thread runs here by then): they reach the bucket
+    with their own.  Shards are cleaned and finalized in the workers; the
+    parts equal a serial run's."""
     import fsspec
     import pyarrow.dataset as ds
 
-    from flows.pool import start_forkserver
-
-    start_forkserver()  # no-op if this session's forkserver already runs
     cfg = CleanerConfig().replace(output={"shard_bytes": 4096})
     m = run_local(["s3://qingxi-in/samples"], "s3://qingxi-out/pool", cfg, workers=2, fresh=True)
     assert m["reconciled"] and len(m["shards"]) >= 2 and not m["failed_shards"]
