@@ -297,30 +297,34 @@ def _repetition(tok: np.ndarray, weight: np.ndarray | None, n_top: int, n_dup: i
     if len(tok) >= 2 * n_top:
         h = _ngram_hashes(tok, n_top, memo)
         s = np.sort(h)
-        b = np.flatnonzero(s[1:] != s[:-1]) + 1
-        if len(b) == 0:
-            best, at_sorted = len(s), 0
-        else:
-            runs = b[1:] - b[:-1]
-            k = int(runs.argmax()) if len(runs) else 0
-            cands = ((int(b[0]), 0), (len(s) - int(b[-1]), int(b[-1])),
-                     (int(runs[k]) if len(runs) else 0, int(b[k]) if len(runs) else 0))
-            best, at_sorted = max(cands, key=lambda c: c[0])
+        # run lengths of equal hashes: the edges of the runs, both ends included,
+        # in one boolean array (fewer small-array calls than boundaries plus end cases)
+        edge = np.empty(len(s) + 1, dtype=bool)
+        edge[0] = edge[-1] = True
+        np.not_equal(s[1:], s[:-1], out=edge[1:-1])
+        bounds = edge.nonzero()[0]
+        runs = bounds[1:] - bounds[:-1]
+        k = int(runs.argmax())
+        best = int(runs[k])
         if best > 1:
             if weight is None:
                 w = float(n_top)
             else:
-                at = int(np.flatnonzero(h == s[at_sorted])[0])
+                # of equally frequent n-grams, weigh the first in sorted order, else
+                # the last, else the first of the others (the choice of the scores so far)
+                if runs[0] != best and runs[-1] == best:
+                    k = len(runs) - 1
+                at = int((h == s[bounds[k]]).argmax())
                 w = float(weight[at:at + n_top].sum())
             top = min(1.0, (best - 1) * w / total)
     if len(tok) >= 2 * n_dup:
         h = _ngram_hashes(tok, n_dup, memo)
         s = np.sort(h)
         eq = s[1:] == s[:-1]
-        if eq.any():
+        if np.count_nonzero(eq):
             dv = s[1:][eq]  # sorted; repeats are harmless to searchsorted
             idx = np.minimum(np.searchsorted(dv, h), len(dv) - 1)
-            starts = np.flatnonzero(dv[idx] == h)
+            starts = (dv[idx] == h).nonzero()[0]
             size = len(tok) + 1
             delta = np.bincount(starts, minlength=size) - np.bincount(starts + n_dup, minlength=size)
             mask = np.cumsum(delta)[:len(tok)] > 0
