@@ -366,16 +366,19 @@ def measure(text: str, *, short_line_cjk: int = 10, short_line_other: int = 30) 
     letters = cjk + latin + int(cnt[LETTER])
 
     # lines and paragraphs
-    lines = [s for s in map(str.strip, text.split("\n")) if s]
+    pieces = text.split("\n")
+    lines = [s for s in map(str.strip, pieces) if s]
     n_lines = len(lines)
     lens = list(map(len, lines))
     line_chars = sum(lens)
     cjk_mode = cjk > 0 and 2 * cjk >= latin and cjk >= int(cnt[LETTER])
     short_at = short_line_cjk if cjk_mode else short_line_other
-    counts = Counter(lines)
-    dup_lines = n_lines - len(counts)
-    dup_line_chars = sum(len(s) * (c - 1) for s, c in counts.items() if c > 1) if dup_lines else 0
-    if "\n\n" in text or _PARA_SPLIT.search(text):
+    # (a set is cheaper than a Counter, and most texts repeat no line)
+    dup_lines = n_lines - len(set(lines))
+    dup_line_chars = sum(len(s) * (c - 1) for s, c in Counter(lines).items() if c > 1) if dup_lines else 0
+    # a paragraph break is a blank line between two others, so a text without
+    # blank lines needs no regex search
+    if n_lines < len(pieces) and ("\n\n" in text or _PARA_SPLIT.search(text)):
         paras = [p for p in (p.strip() for p in _PARA_SPLIT.split(text)) if p]
         pc = Counter(paras)
         dup_para = sum(len(p) * (c - 1) for p, c in pc.items() if c > 1) / max(sum(map(len, paras)), 1)
@@ -386,16 +389,16 @@ def measure(text: str, *, short_line_cjk: int = 10, short_line_other: int = 30) 
     words: list[str] = []
     run_on = 0.0
     if cjk_mode:
-        keep = _TOKEN.take(cls)
-        tok = cps[keep][:_MAX_TOKENS].astype(np.uint64)
+        tok = cps.compress(_TOKEN.take(cls))[:_MAX_TOKENS].astype(np.uint64)
         top, dup = _repetition(tok, None, 4, 10)
         # lengths of the runs between breaks (space, punctuation, symbol), text ends included
-        brk = np.flatnonzero(_BREAK.take(cls))
+        brk = _BREAK.take(cls).nonzero()[0]
         edges = np.empty(len(brk) + 2, dtype=np.int64)
         edges[0], edges[-1] = -1, len(cls)
         edges[1:-1] = brk
         runs = edges[1:] - edges[:-1] - 1
-        run_on = float(runs[runs > _RUN_ON].sum()) / d
+        if runs.max() > _RUN_ON:  # rare: one reduction instead of a mask, a gather and a sum
+            run_on = float(runs[runs > _RUN_ON].sum()) / d
         if kana * 5 >= cjk:   # Japanese: particles among CJK characters
             stop_hits = int(cnt[KANA_PART])
             stop_share = stop_hits / max(cjk, 1)
