@@ -502,11 +502,17 @@ FACTORS: dict[str, tuple[str, str, float, float, float]] = {
 FACTOR_NAMES: tuple[str, ...] = ("length", "letters", "symbols", "digits", "repetition", "stuffing",
                                  "stopwords", "structure", "urls", "mojibake", "spam", "chrome", "cleaning")
 _SPAM_FACTORS = ("spam", "stuffing", "urls")
-# (signal, factor) for each of SIGNALS: ``f_<factor>`` is that factor, rounded; the rest are measured.
-_SIGNAL_SOURCES = tuple((k, k[2:] if k.startswith("f_") else None) for k in SIGNALS)
+# SIGNALS split into the measured ones and (``f_<factor>``, factor), the factor rounded; the measured
+# ones come first in SIGNALS, so copying the two groups in turn keeps the column order.
+_MEASURED = tuple(k for k in SIGNALS if not k.startswith("f_"))
+_FACTOR_SIGNALS = tuple((k, k[2:]) for k in SIGNALS if k.startswith("f_"))
+assert SIGNALS == _MEASURED + tuple(k for k, _ in _FACTOR_SIGNALS)
 
 
-def _ramp(x: float, kind: str, good: float, bad: float, floor: float) -> float:
+def _ramp(sig: dict[str, float], spec: tuple[str, str, float, float, float]) -> float:
+    """The factor ``spec`` = (signal, kind, good, bad, floor) of :data:`FACTORS` on ``sig``."""
+    name, kind, good, bad, floor = spec
+    x = sig[name]
     if kind == "log":
         x, good, bad = math.log(max(x, 1.0)), math.log(max(good, 1.0)), math.log(max(bad, 1.0))
     if good == bad:
@@ -581,26 +587,22 @@ def factors(sig: dict[str, float], cfg: QualityConfig | None = None) -> dict[str
     sig.setdefault("removed_share", 0.0)
     sig.setdefault("spam_line_share", 0.0)
     sig["repetition"] = max(sig["dup_line_char_share"], sig["dup_para_share"], sig["dup_ngram_share"])
-
-    def ramp(name: str) -> float:
-        s, kind, good, bad, floor = table[name]
-        return _ramp(sig[s], kind, good, bad, floor)
-
-    out = {name: ramp(name) for name in ("length", "letters", "symbols", "digits", "repetition", "stuffing")}
+    out = {name: _ramp(sig, table[name])
+           for name in ("length", "letters", "symbols", "digits", "repetition", "stuffing")}
     if sig.get("ja_mode"):
-        out["stopwords"] = ramp("stopwords_ja")
+        out["stopwords"] = _ramp(sig, table["stopwords_ja"])
     elif sig.get("cjk_mode"):
-        out["stopwords"] = ramp("stopwords_zh")
+        out["stopwords"] = _ramp(sig, table["stopwords_zh"])
     elif sig.get("latin_mode"):
-        out["stopwords"] = ramp("stopwords_latin")
+        out["stopwords"] = _ramp(sig, table["stopwords_latin"])
     else:
         out["stopwords"] = 1.0
     transcript = is_transcript(sig)
     sig["transcript"] = 1.0 if transcript else 0.0
     exempt = transcript or sig["n_lines"] < 3 or sig.get("wrapped", 0.0)
-    out["structure"] = min(1.0 if exempt else ramp("structure"), ramp("run_on"))
+    out["structure"] = min(1.0 if exempt else _ramp(sig, table["structure"]), _ramp(sig, table["run_on"]))
     for name in ("urls", "mojibake", "spam", "chrome", "cleaning"):
-        out[name] = ramp(name)
+        out[name] = _ramp(sig, table[name])
     del sig["repetition"]
     return out
 
@@ -632,14 +634,20 @@ def label(score_value: float, high: float, medium: float) -> str:
 def context_signals(text: str, ctx: Context) -> dict[str, float]:
     """Signals that need the context: ``removed_share`` and ``spam_line_share``."""
     src = ctx.text_in or ""
-    n_in = _nonspace_len(src)
-    removed = 1.0 - _nonspace_len(text) / n_in if n_in else 0.0
+    removed = 0.0
+    if src != text:  # most texts come out as they came in: nothing removed, nothing to count
+        n_in = _nonspace_len(src)
+        removed = 1.0 - _nonspace_len(text) / n_in if n_in else 0.0
     hits = float(ctx.signals.get("spam_rule_hits", 0.0) or 0.0)
     spam = 0.0
     if hits:
         lines_in = sum(1 for ln in src.split("\n") if ln.strip()) or 1
         spam = min(1.0, hits / lines_in)
     return {"removed_share": min(1.0, max(0.0, removed)), "spam_line_share": spam}
+
+
+#: Languages whose stopwords factor counts (``und``: judged by the list of the text's script).
+_LISTED_LANGS = STOPWORD_LANGS | {"zh", "ja", "und"}
 
 
 def assess(text: str, ctx: Context | None = None, cfg: QualityConfig | None = None
@@ -662,7 +670,7 @@ def assess(text: str, ctx: Context | None = None, cfg: QualityConfig | None = No
         # must not look like keyword stuffing for lack of them (stopwords factor: neutral)
         sig["latin_mode"] = 0.0
     fac = factors(sig, cfg)
-    if base == "ko" or (base and base not in STOPWORD_LANGS | {"zh", "ja", "und"} and not sig.get("latin_mode")):
+    if base == "ko" or (base and base not in _LISTED_LANGS and not sig.get("latin_mode")):
         # no function-word list for Korean (or Russian, Arabic...): the Chinese list
         # would judge hangul prose as stuffing, so this factor stays neutral
         fac["stopwords"] = 1.0
@@ -679,8 +687,9 @@ def score_quality(text: str, ctx: Context) -> list[Edit]:
     cfg = ctx.config.quality
     sig, fac, score_value = assess(text, ctx, cfg)
     signals = ctx.signals
-    for k, factor in _SIGNAL_SOURCES:
-        signals[k] = sig[k] if factor is None else round(fac[factor], 4)
+    signals.update(zip(_MEASURED, map(sig.__getitem__, _MEASURED)))
+    for k, factor in _FACTOR_SIGNALS:
+        signals[k] = round(fac[factor], 4)
     ctx.quality_score = score_value
     ctx.metadata["quality_label"] = label(score_value, cfg.high, cfg.medium)
     _, weights = _resolved(cfg)
