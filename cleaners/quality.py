@@ -297,30 +297,34 @@ def _repetition(tok: np.ndarray, weight: np.ndarray | None, n_top: int, n_dup: i
     if len(tok) >= 2 * n_top:
         h = _ngram_hashes(tok, n_top, memo)
         s = np.sort(h)
-        b = np.flatnonzero(s[1:] != s[:-1]) + 1
-        if len(b) == 0:
-            best, at_sorted = len(s), 0
-        else:
-            runs = b[1:] - b[:-1]
-            k = int(runs.argmax()) if len(runs) else 0
-            cands = ((int(b[0]), 0), (len(s) - int(b[-1]), int(b[-1])),
-                     (int(runs[k]) if len(runs) else 0, int(b[k]) if len(runs) else 0))
-            best, at_sorted = max(cands, key=lambda c: c[0])
+        # run lengths of equal hashes: the edges of the runs, both ends included,
+        # in one boolean array (fewer small-array calls than boundaries plus end cases)
+        edge = np.empty(len(s) + 1, dtype=bool)
+        edge[0] = edge[-1] = True
+        np.not_equal(s[1:], s[:-1], out=edge[1:-1])
+        bounds = edge.nonzero()[0]
+        runs = bounds[1:] - bounds[:-1]
+        k = int(runs.argmax())
+        best = int(runs[k])
         if best > 1:
             if weight is None:
                 w = float(n_top)
             else:
-                at = int(np.flatnonzero(h == s[at_sorted])[0])
+                # of equally frequent n-grams, weigh the first in sorted order, else
+                # the last, else the first of the others (the choice of the scores so far)
+                if runs[0] != best and runs[-1] == best:
+                    k = len(runs) - 1
+                at = int((h == s[bounds[k]]).argmax())
                 w = float(weight[at:at + n_top].sum())
             top = min(1.0, (best - 1) * w / total)
     if len(tok) >= 2 * n_dup:
         h = _ngram_hashes(tok, n_dup, memo)
         s = np.sort(h)
         eq = s[1:] == s[:-1]
-        if eq.any():
+        if np.count_nonzero(eq):
             dv = s[1:][eq]  # sorted; repeats are harmless to searchsorted
             idx = np.minimum(np.searchsorted(dv, h), len(dv) - 1)
-            starts = np.flatnonzero(dv[idx] == h)
+            starts = (dv[idx] == h).nonzero()[0]
             size = len(tok) + 1
             delta = np.bincount(starts, minlength=size) - np.bincount(starts + n_dup, minlength=size)
             mask = np.cumsum(delta)[:len(tok)] > 0
@@ -362,16 +366,19 @@ def measure(text: str, *, short_line_cjk: int = 10, short_line_other: int = 30) 
     letters = cjk + latin + int(cnt[LETTER])
 
     # lines and paragraphs
-    lines = [s for s in map(str.strip, text.split("\n")) if s]
+    pieces = text.split("\n")
+    lines = [s for s in map(str.strip, pieces) if s]
     n_lines = len(lines)
     lens = list(map(len, lines))
     line_chars = sum(lens)
     cjk_mode = cjk > 0 and 2 * cjk >= latin and cjk >= int(cnt[LETTER])
     short_at = short_line_cjk if cjk_mode else short_line_other
-    counts = Counter(lines)
-    dup_lines = n_lines - len(counts)
-    dup_line_chars = sum(len(s) * (c - 1) for s, c in counts.items() if c > 1) if dup_lines else 0
-    if "\n\n" in text or _PARA_SPLIT.search(text):
+    # (a set is cheaper than a Counter, and most texts repeat no line)
+    dup_lines = n_lines - len(set(lines))
+    dup_line_chars = sum(len(s) * (c - 1) for s, c in Counter(lines).items() if c > 1) if dup_lines else 0
+    # a paragraph break is a blank line between two others, so a text without
+    # blank lines needs no regex search
+    if n_lines < len(pieces) and ("\n\n" in text or _PARA_SPLIT.search(text)):
         paras = [p for p in (p.strip() for p in _PARA_SPLIT.split(text)) if p]
         pc = Counter(paras)
         dup_para = sum(len(p) * (c - 1) for p, c in pc.items() if c > 1) / max(sum(map(len, paras)), 1)
@@ -382,16 +389,16 @@ def measure(text: str, *, short_line_cjk: int = 10, short_line_other: int = 30) 
     words: list[str] = []
     run_on = 0.0
     if cjk_mode:
-        keep = _TOKEN.take(cls)
-        tok = cps[keep][:_MAX_TOKENS].astype(np.uint64)
+        tok = cps.compress(_TOKEN.take(cls))[:_MAX_TOKENS].astype(np.uint64)
         top, dup = _repetition(tok, None, 4, 10)
         # lengths of the runs between breaks (space, punctuation, symbol), text ends included
-        brk = np.flatnonzero(_BREAK.take(cls))
+        brk = _BREAK.take(cls).nonzero()[0]
         edges = np.empty(len(brk) + 2, dtype=np.int64)
         edges[0], edges[-1] = -1, len(cls)
         edges[1:-1] = brk
         runs = edges[1:] - edges[:-1] - 1
-        run_on = float(runs[runs > _RUN_ON].sum()) / d
+        if runs.max() > _RUN_ON:  # rare: one reduction instead of a mask, a gather and a sum
+            run_on = float(runs[runs > _RUN_ON].sum()) / d
         if kana * 5 >= cjk:   # Japanese: particles among CJK characters
             stop_hits = int(cnt[KANA_PART])
             stop_share = stop_hits / max(cjk, 1)
@@ -495,11 +502,17 @@ FACTORS: dict[str, tuple[str, str, float, float, float]] = {
 FACTOR_NAMES: tuple[str, ...] = ("length", "letters", "symbols", "digits", "repetition", "stuffing",
                                  "stopwords", "structure", "urls", "mojibake", "spam", "chrome", "cleaning")
 _SPAM_FACTORS = ("spam", "stuffing", "urls")
-# (signal, factor) for each of SIGNALS: ``f_<factor>`` is that factor, rounded; the rest are measured.
-_SIGNAL_SOURCES = tuple((k, k[2:] if k.startswith("f_") else None) for k in SIGNALS)
+# SIGNALS split into the measured ones and (``f_<factor>``, factor), the factor rounded; the measured
+# ones come first in SIGNALS, so copying the two groups in turn keeps the column order.
+_MEASURED = tuple(k for k in SIGNALS if not k.startswith("f_"))
+_FACTOR_SIGNALS = tuple((k, k[2:]) for k in SIGNALS if k.startswith("f_"))
+assert SIGNALS == _MEASURED + tuple(k for k, _ in _FACTOR_SIGNALS)
 
 
-def _ramp(x: float, kind: str, good: float, bad: float, floor: float) -> float:
+def _ramp(sig: dict[str, float], spec: tuple[str, str, float, float, float]) -> float:
+    """The factor ``spec`` = (signal, kind, good, bad, floor) of :data:`FACTORS` on ``sig``."""
+    name, kind, good, bad, floor = spec
+    x = sig[name]
     if kind == "log":
         x, good, bad = math.log(max(x, 1.0)), math.log(max(good, 1.0)), math.log(max(bad, 1.0))
     if good == bad:
@@ -574,26 +587,22 @@ def factors(sig: dict[str, float], cfg: QualityConfig | None = None) -> dict[str
     sig.setdefault("removed_share", 0.0)
     sig.setdefault("spam_line_share", 0.0)
     sig["repetition"] = max(sig["dup_line_char_share"], sig["dup_para_share"], sig["dup_ngram_share"])
-
-    def ramp(name: str) -> float:
-        s, kind, good, bad, floor = table[name]
-        return _ramp(sig[s], kind, good, bad, floor)
-
-    out = {name: ramp(name) for name in ("length", "letters", "symbols", "digits", "repetition", "stuffing")}
+    out = {name: _ramp(sig, table[name])
+           for name in ("length", "letters", "symbols", "digits", "repetition", "stuffing")}
     if sig.get("ja_mode"):
-        out["stopwords"] = ramp("stopwords_ja")
+        out["stopwords"] = _ramp(sig, table["stopwords_ja"])
     elif sig.get("cjk_mode"):
-        out["stopwords"] = ramp("stopwords_zh")
+        out["stopwords"] = _ramp(sig, table["stopwords_zh"])
     elif sig.get("latin_mode"):
-        out["stopwords"] = ramp("stopwords_latin")
+        out["stopwords"] = _ramp(sig, table["stopwords_latin"])
     else:
         out["stopwords"] = 1.0
     transcript = is_transcript(sig)
     sig["transcript"] = 1.0 if transcript else 0.0
     exempt = transcript or sig["n_lines"] < 3 or sig.get("wrapped", 0.0)
-    out["structure"] = min(1.0 if exempt else ramp("structure"), ramp("run_on"))
+    out["structure"] = min(1.0 if exempt else _ramp(sig, table["structure"]), _ramp(sig, table["run_on"]))
     for name in ("urls", "mojibake", "spam", "chrome", "cleaning"):
-        out[name] = ramp(name)
+        out[name] = _ramp(sig, table[name])
     del sig["repetition"]
     return out
 
@@ -625,14 +634,20 @@ def label(score_value: float, high: float, medium: float) -> str:
 def context_signals(text: str, ctx: Context) -> dict[str, float]:
     """Signals that need the context: ``removed_share`` and ``spam_line_share``."""
     src = ctx.text_in or ""
-    n_in = _nonspace_len(src)
-    removed = 1.0 - _nonspace_len(text) / n_in if n_in else 0.0
+    removed = 0.0
+    if src != text:  # most texts come out as they came in: nothing removed, nothing to count
+        n_in = _nonspace_len(src)
+        removed = 1.0 - _nonspace_len(text) / n_in if n_in else 0.0
     hits = float(ctx.signals.get("spam_rule_hits", 0.0) or 0.0)
     spam = 0.0
     if hits:
         lines_in = sum(1 for ln in src.split("\n") if ln.strip()) or 1
         spam = min(1.0, hits / lines_in)
     return {"removed_share": min(1.0, max(0.0, removed)), "spam_line_share": spam}
+
+
+#: Languages whose stopwords factor counts (``und``: judged by the list of the text's script).
+_LISTED_LANGS = STOPWORD_LANGS | {"zh", "ja", "und"}
 
 
 def assess(text: str, ctx: Context | None = None, cfg: QualityConfig | None = None
@@ -655,7 +670,7 @@ def assess(text: str, ctx: Context | None = None, cfg: QualityConfig | None = No
         # must not look like keyword stuffing for lack of them (stopwords factor: neutral)
         sig["latin_mode"] = 0.0
     fac = factors(sig, cfg)
-    if base == "ko" or (base and base not in STOPWORD_LANGS | {"zh", "ja", "und"} and not sig.get("latin_mode")):
+    if base == "ko" or (base and base not in _LISTED_LANGS and not sig.get("latin_mode")):
         # no function-word list for Korean (or Russian, Arabic...): the Chinese list
         # would judge hangul prose as stuffing, so this factor stays neutral
         fac["stopwords"] = 1.0
@@ -672,8 +687,9 @@ def score_quality(text: str, ctx: Context) -> list[Edit]:
     cfg = ctx.config.quality
     sig, fac, score_value = assess(text, ctx, cfg)
     signals = ctx.signals
-    for k, factor in _SIGNAL_SOURCES:
-        signals[k] = sig[k] if factor is None else round(fac[factor], 4)
+    signals.update(zip(_MEASURED, map(sig.__getitem__, _MEASURED)))
+    for k, factor in _FACTOR_SIGNALS:
+        signals[k] = round(fac[factor], 4)
     ctx.quality_score = score_value
     ctx.metadata["quality_label"] = label(score_value, cfg.high, cfg.medium)
     _, weights = _resolved(cfg)
