@@ -158,12 +158,13 @@ class PartWriter:
     """
 
     def __init__(self, store: Store, rel: str, schema: pa.Schema, *, row_group_rows: int, compression: str,
-                 file_metadata: dict[str, str]):
+                 file_metadata: dict[str, str], dictionary: bool = True):
         self.store = store
         self.rel = rel
         self.schema = schema.with_metadata({k.encode(): v.encode() for k, v in file_metadata.items()})
         self.row_group_rows = row_group_rows
         self.compression = None if compression == "none" else compression
+        self.dictionary = dictionary  # dictionary-encode the columns (Parquet's default)
         self._rows: list[dict[str, Any]] = []      # Python rows not yet in Arrow form
         self._chunks: list[pa.Table] = []          # Arrow rows not yet written
         self._pending = 0                          # rows in ``_chunks``
@@ -199,7 +200,8 @@ class PartWriter:
     def _open(self) -> None:
         if self._writer is None:
             self._tmp = self.store.temp_file(self.rel, ".parquet")
-            self._writer = pq.ParquetWriter(self._tmp, self.schema, compression=self.compression)
+            self._writer = pq.ParquetWriter(self._tmp, self.schema, compression=self.compression,
+                                            use_dictionary=self.dictionary)
 
     def _write(self, n: int | None = None) -> None:
         """Write the first ``n`` pending rows (all when None) as one row group."""

@@ -18,6 +18,7 @@ from cleaners.dedup import (
     DedupParams,
     _shingles,
     fingerprint,
+    fingerprints,
     jaccard_estimate,
     normalized_codepoints,
     remove_repeated_paragraphs,
@@ -133,6 +134,19 @@ def test_fingerprint_is_picklable_and_deterministic():
     assert back.exact == fp.exact and np.array_equal(back.minhash, fp.minhash)
     assert np.array_equal(fingerprint(BODY).minhash, fp.minhash)
     assert fingerprint("").minhash is None
+
+
+def test_fingerprints_of_a_batch_are_each_texts_own():
+    """Texts fingerprinted together (as a shard does) get what each gets alone: no shingle
+    or word spans two texts, whatever their lengths and scripts (short, empty, mixed)."""
+    texts = ["", BODY, "。", "one two", "abc", BODY[:3], "The quick brown fox jumps over the lazy dog.",
+             "一二三四五", "x" + BODY, "ＡＢc，d 你好", BODY + " end", "word"]
+    for batch in (texts, texts[::-1]):
+        for text, fp in zip(batch, fingerprints(batch), strict=True):
+            alone = fingerprint(text)
+            assert (fp.exact, fp.n_shingles) == (alone.exact, alone.n_shingles)
+            assert (fp.minhash is None) == (alone.minhash is None)
+            assert fp.minhash is None or np.array_equal(fp.minhash, alone.minhash)
 
 
 def test_params_validation():
