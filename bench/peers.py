@@ -179,7 +179,6 @@ def main(argv: list[str] | None = None) -> int:
     cmeta = json.loads((corpus / "corpus.json").read_text(encoding="utf-8"))
     jdir = str(corpus / "jsonl")
     jfiles = sorted((corpus / "jsonl").glob("*.jsonl"))
-    shard_bytes = max(1024, min(f.stat().st_size for f in jfiles))
     mb = cmeta["bytes_utf8"] / 1e6
     print(
         f"corpus {corpus}: {cmeta['docs']} docs, {mb:.1f} MB, {len(jfiles)} JSONL files; workers {args.workers}",
@@ -199,8 +198,6 @@ def main(argv: list[str] | None = None) -> int:
                 jdir,
                 "--workers",
                 str(args.workers),
-                "--shard-bytes",
-                str(shard_bytes),
             ],
             _env(),
         )
