@@ -249,6 +249,8 @@ class _DedupBatch:
 
     def flush(self) -> None:
         """Fingerprint the waiting documents and add them, in order."""
+        if not self._docs:
+            return
         fps = fingerprints([text for _, text, _, _ in self._docs], self.deduper.params)
         for (doc_id, _, quality, order), fp in zip(self._docs, fps, strict=True):
             self.deduper.add(doc_id, quality=quality, order=order, fp=fp)
