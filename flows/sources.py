@@ -266,16 +266,16 @@ def _parquet_parts(f: SourceFile, n: int) -> list[SourceFile]:
     if len(groups) < 2 or total <= 0:
         return [f]
     parts: list[SourceFile] = []
-    start = first = acc = done = 0
+    start = first = rows = acc = done = 0
     for i, (g, size) in enumerate(zip(groups, sizes)):
         acc += size
+        rows += g.num_rows
         last = i == len(groups) - 1
         if last or acc * n >= total * (len(parts) + 1):
             share = f.size - done if last else f.size * acc // total - done
             parts.append(SourceFile(f.path, f.size, f.mtime_ns, Part(start, i + 1, first, share)))
             done += share
-            first += sum(groups[k].num_rows for k in range(start, i + 1))
-            start = i + 1
+            start, first = i + 1, rows
     return parts if len(parts) > 1 else [f]
 
 
